@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Entry point of the `logbench` command: finds the command named by the leading words of argv,
+// parses its flags strictly, and maps errors to exit codes (2 = usage, 1 = failure).
+
+import { parseFlags, UsageError } from './args.js';
+import type { Command, CommandContext } from './command.js';
+import { COMMON_FLAGS } from './command.js';
+import { commandHelp, mainHelp } from './help.js';
+import { COMMANDS } from './commands/index.js';
+
+export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  // Longest match first, so "bench storage" wins over "bench".
+  let best: { command: Command; rest: string[] } | undefined;
+  for (const command of COMMANDS) {
+    const words = command.name.split(' ');
+    if (words.every((w, i) => argv[i] === w) && (best === undefined || words.length > best.command.name.split(' ').length)) {
+      best = { command, rest: argv.slice(words.length) };
+    }
+  }
+  return best;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(mainHelp(COMMANDS));
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(argv);
+  if (found === undefined) {
+    const prefix = COMMANDS.filter((c) => c.name.startsWith(argv[0] + ' ')).map((c) => c.name);
+    const hint = prefix.length > 0 ? `expected one of: ${prefix.join(', ')}` : 'run `logbench --help` for the list';
+    process.stderr.write(`logbench: unknown command "${argv.slice(0, 2).join(' ')}"; ${hint}\n`);
+    return 2;
+  }
+  const { command, rest } = found;
+  try {
+    const { values, positionals } = parseFlags(rest, { ...command.flags, ...COMMON_FLAGS }, command.name);
+    if (values.help === true) {
+      process.stdout.write(commandHelp(command));
+      return 0;
+    }
+    const bounds = command.positionals ?? { min: 0, max: 0, names: '' };
+    if (positionals.length < bounds.min || positionals.length > bounds.max) {
+      const expected = bounds.max === 0 ? 'no positional arguments' : `${bounds.names}`;
+      throw new UsageError(`logbench ${command.name}: expected ${expected}, got ${positionals.length === 0 ? 'none' : positionals.map((p) => `"${p}"`).join(' ')}`);
+    }
+    const json = values.json === true;
+    let emitted = false;
+    const ctx: CommandContext = {
+      values,
+      positionals,
+      json,
+      print: (line) => (json ? process.stderr : process.stdout).write(line + '\n'),
+      log: (line) => process.stderr.write(line + '\n'),
+      emitJson: (value) => {
+        if (!json) return;
+        if (emitted) throw new Error('internal: a command emitted more than one JSON object');
+        emitted = true;
+        process.stdout.write(JSON.stringify(value) + '\n');
+      },
+    };
+    return await command.run(ctx);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`logbench ${command.name}: ${message}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /(cli[\\/]main\.js|bin[\\/]logbench(\.js)?)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`logbench: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

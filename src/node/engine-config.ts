@@ -1,0 +1,88 @@
+// Every knob of the engine, with the defaults printed with every result. One object crosses into
+// each replica (workerData in threads mode, argv JSON in process mode).
+
+import { UsageError } from '../cli/args.js';
+import { DEFAULT_RAFT_CONFIG } from '../raft/types.js';
+
+export const REPLICA_COUNTS = [1, 3, 5, 7] as const;
+export const GROUP_MODES = ['threads', 'process'] as const;
+export type GroupMode = (typeof GROUP_MODES)[number];
+
+export interface EngineConfig {
+  replicas: number;
+  mode: GroupMode;
+  /** always | none | interval:<ms> */
+  fsync: string;
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  batchEntriesMax: number;
+  batchBytesMax: number;
+  inflightMsgsMax: number;
+  inflightBytesMax: number;
+  uncommittedEntriesMax: number;
+  segmentBytes: number;
+  /** Bytes of each shared-memory ring between two replicas (threads mode). */
+  ringBytes: number;
+  /** Bytes of each client ring (threads mode). */
+  clientRingBytes: number;
+  /** Calibration knob: busy-spin µs per proposed batch on the leader (0 = off). */
+  leaderSpinUsPerBatch: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  replicas: 3,
+  mode: 'threads',
+  fsync: 'always',
+  tickMs: 10,
+  electionTicks: 10,
+  heartbeatTicks: 2,
+  batchEntriesMax: DEFAULT_RAFT_CONFIG.batchEntriesMax,
+  batchBytesMax: 1024 * 1024,
+  inflightMsgsMax: 32,
+  inflightBytesMax: 8 * 1024 * 1024,
+  uncommittedEntriesMax: 65_536,
+  segmentBytes: 64 * 1024 * 1024,
+  ringBytes: 32 * 1024 * 1024,
+  clientRingBytes: 8 * 1024 * 1024,
+  leaderSpinUsPerBatch: 0,
+};
+
+/** Checks a (possibly user-supplied) config; `what` prefixes errors, e.g. "flag" or "scenario group". */
+export function validateEngineConfig(config: EngineConfig): EngineConfig {
+  const fail = (field: string, expected: string, got: unknown): never => {
+    throw new UsageError(`engine setting ${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+  };
+  if (!(REPLICA_COUNTS as readonly number[]).includes(config.replicas)) fail('replicas', REPLICA_COUNTS.join(', '), config.replicas);
+  if (!(GROUP_MODES as readonly string[]).includes(config.mode)) fail('mode', GROUP_MODES.join(' or '), config.mode);
+  if (!/^(always|none|interval:\d+)$/.test(config.fsync)) fail('fsync', 'always, none or interval:<ms>', config.fsync);
+  const ints: Array<[keyof EngineConfig, number, number]> = [
+    ['tickMs', 1, 10_000],
+    ['electionTicks', 2, 10_000],
+    ['heartbeatTicks', 1, 10_000],
+    ['batchEntriesMax', 1, 1 << 20],
+    ['batchBytesMax', 1024, 64 * 1024 * 1024],
+    ['inflightMsgsMax', 1, 4096],
+    ['inflightBytesMax', 1024, 1024 * 1024 * 1024],
+    ['uncommittedEntriesMax', 1, 1 << 22],
+    ['segmentBytes', 4096, 1024 * 1024 * 1024],
+    ['ringBytes', 1 << 16, 1 << 30],
+    ['clientRingBytes', 1 << 16, 1 << 30],
+    ['leaderSpinUsPerBatch', 0, 1_000_000],
+  ];
+  for (const [field, min, max] of ints) {
+    const value = config[field];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(field, `an integer in [${min}, ${max}]`, value);
+  }
+  if (config.heartbeatTicks >= config.electionTicks) fail('heartbeatTicks', `fewer than electionTicks (${config.electionTicks})`, config.heartbeatTicks);
+  for (const field of ['ringBytes', 'clientRingBytes'] as const) {
+    if ((config[field] & (config[field] - 1)) !== 0) fail(field, 'a power of two', config[field]);
+  }
+  if (config.batchBytesMax * 2 + 4096 > config.ringBytes / 2) fail('batchBytesMax', `at most a quarter of ringBytes (${config.ringBytes})`, config.batchBytesMax);
+  return config;
+}
+
+/** The settings printed with results: every knob, flat. */
+export function engineSettings(config: EngineConfig): Record<string, string | number | boolean> {
+  return { ...config };
+}

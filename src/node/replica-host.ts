@@ -1,0 +1,96 @@
+// Builds one replica from plain data (its config, its links) in whatever thread or process runs
+// it: opens the data directory, reads the hard state, creates the raft core with a seeded RNG,
+// and starts the loop. Shared by the worker-thread and child-process entry points.
+
+import { seededRng } from '../prng.js';
+import { RaftNode } from '../raft/raft.js';
+import type { RaftConfig } from '../raft/types.js';
+import { FileLogStore } from '../storage/file-store.js';
+import { parseFsyncPolicy } from '../storage/log-store.js';
+import { FaultTransport } from '../transport/fault-transport.js';
+import { PartitionTable } from '../transport/partition-table.js';
+import type { Transport } from '../transport/transport.js';
+import type { NodeId } from '../types.js';
+import { asNodeId } from '../types.js';
+import type { ClientPort } from './client-port.js';
+import type { EngineConfig } from './engine-config.js';
+import { Replica } from './replica.js';
+import type { ReplicaEvent } from './replica.js';
+
+export interface ReplicaSpec {
+  id: number;
+  voters: number[];
+  dataDir: string;
+  config: EngineConfig;
+  /** Seed of this replica's RNG (election timeouts, fault layer). */
+  seed: number;
+  /** Shared partition table (threads mode) so the group's nemesis can cut links. */
+  partitionBuffer?: SharedArrayBuffer;
+}
+
+export function raftConfigOf(spec: ReplicaSpec): RaftConfig {
+  const c = spec.config;
+  return {
+    id: asNodeId(spec.id),
+    voters: spec.voters.map(asNodeId),
+    electionTicks: c.electionTicks,
+    heartbeatTicks: c.heartbeatTicks,
+    inflightMsgsMax: c.inflightMsgsMax,
+    inflightBytesMax: c.inflightBytesMax,
+    batchEntriesMax: c.batchEntriesMax,
+    batchBytesMax: c.batchBytesMax,
+    uncommittedEntriesMax: c.uncommittedEntriesMax,
+    preVote: true,
+    checkQuorum: true,
+  };
+}
+
+export interface HostedReplica {
+  replica: Replica;
+  store: FileLogStore;
+  faults: FaultTransport;
+}
+
+export async function hostReplica(
+  spec: ReplicaSpec,
+  transport: Transport,
+  clients: ClientPort,
+  onEvent: (event: ReplicaEvent) => void,
+  onFatal: (error: Error) => void,
+  log: (line: string) => void,
+): Promise<HostedReplica> {
+  const store = await FileLogStore.open({
+    dir: spec.dataDir,
+    fsync: parseFsyncPolicy(spec.config.fsync, 'fsync'),
+    segmentBytes: spec.config.segmentBytes,
+    log: (line) => log(`replica ${spec.id}: ${line}`),
+  });
+  const rng = seededRng(spec.seed >>> 0);
+  const partitions = spec.partitionBuffer !== undefined ? new PartitionTable(spec.partitionBuffer) : undefined;
+  const faults = new FaultTransport(transport, { rng: rng.fork(), ...(partitions !== undefined ? { partitions } : {}) });
+  const raft = new RaftNode(raftConfigOf(spec), store, store.hardState(), rng);
+  const replica = new Replica(
+    raft,
+    store,
+    faults,
+    clients,
+    {
+      tickMs: spec.config.tickMs,
+      commitSaveMs: 1000,
+      metaRingEntries: nextPowerOfTwo(Math.max(1 << 16, spec.config.uncommittedEntriesMax * 2)),
+      leaderSpinUsPerBatch: spec.config.leaderSpinUsPerBatch,
+    },
+    onEvent,
+    onFatal,
+  );
+  replica.start();
+  return { replica, store, faults };
+}
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+export type { NodeId };

@@ -1,0 +1,391 @@
+// A replica: the pure raft core driven by real storage, a real transport, client requests and a
+// tick timer. The loop drains raft's Ready batches:
+//   1. hard state: a term/vote change is made durable before that Ready's messages leave;
+//   2. entries go to the LogStore (group commit: the store coalesces every append waiting at the
+//      moment into one write and one fdatasync) — not awaited here, so disk writes overlap with
+//   3. sending messages (the leader's Appends leave while its own fsync runs: pipelining);
+//   4. committed entries are applied (exactly-once dedupe) and their clients answered;
+//   5. advance(durable index); when an fsync completes later, advance() again.
+// Invariants: at most one Ready outstanding; a client is answered Ok only for an entry that is
+// committed and carries that client's (producer, sequence); a received Append's ring slot is held
+// until its entries are durable or were never taken into the log.
+
+import { assert } from '../assert.js';
+import { forEachRequest, Status } from '../client/protocol.js';
+import type { AppendRequestView, AppendResponse } from '../client/protocol.js';
+import type { RaftNode } from '../raft/raft.js';
+import type { Entry, Message, Ready, Role } from '../raft/types.js';
+import { ENTRY_HEADER_BYTES, encodeEntryInto } from '../storage/entry-format.js';
+import type { LogStore } from '../storage/log-store.js';
+import type { FramedEntry } from '../transport/codec.js';
+import type { MessageLease, Transport } from '../transport/transport.js';
+import type { LogIndex, NodeId } from '../types.js';
+import { asIndex } from '../types.js';
+import type { ClientLink, ClientPort } from './client-port.js';
+import { DedupeTable } from './dedupe.js';
+import { EntryMetaRing, NO_PRODUCER } from './entry-meta.js';
+
+export interface ReplicaOptions {
+  tickMs: number;
+  /** A commit-index-only hard state change is written at most this often (losing it is safe). */
+  commitSaveMs: number;
+  /** Capacity of the producer/sequence ring (power of two, >= raft's uncommittedEntriesMax). */
+  metaRingEntries: number;
+  /** Test/calibration knob: busy-spin this many µs per proposed batch on the leader (0 = off). */
+  leaderSpinUsPerBatch: number;
+}
+
+export const DEFAULT_REPLICA_OPTIONS: ReplicaOptions = {
+  tickMs: 10,
+  commitSaveMs: 1000,
+  metaRingEntries: 1 << 18,
+  leaderSpinUsPerBatch: 0,
+};
+
+export interface ReplicaEvent {
+  type: 'role';
+  role: Role;
+  term: number;
+  leader: number;
+}
+
+export interface ReplicaStats {
+  proposed: number;
+  committed: number;
+  answeredOk: number;
+  answeredNotLeader: number;
+  answeredOverloaded: number;
+  readies: number;
+  appendsWritten: number;
+}
+
+interface PendingRequest {
+  link: ClientLink;
+  requestId: number;
+  producer: number;
+  sequence: number;
+}
+
+interface HeldLease {
+  release: () => void;
+  /** Entries of this message that raft handed to storage; 0 when none (yet). */
+  lastIndexStored: number;
+  /** Ready has been taken since the message was stepped: entries not in it were rejected. */
+  settled: boolean;
+}
+
+type LeasedEntry = FramedEntry & { lease?: HeldLease };
+
+export class Replica {
+  private readonly dedupe = new DedupeTable();
+  private readonly meta: EntryMetaRing;
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly responses = new Map<ClientLink, AppendResponse[]>();
+  private readonly heldLeases: HeldLease[] = [];
+  private scheduled = false;
+  private readyOutstanding = false;
+  private role: Role = 'follower';
+  private leader: NodeId = 0 as NodeId;
+  private lastCommitSaveMs = 0;
+  private commitToSave: Ready['hardState'];
+  private tickTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private fatal: Error | undefined;
+  readonly stats: ReplicaStats = { proposed: 0, committed: 0, answeredOk: 0, answeredNotLeader: 0, answeredOverloaded: 0, readies: 0, appendsWritten: 0 };
+  private readonly runBound = (): void => this.run();
+
+  constructor(
+    readonly raft: RaftNode,
+    private readonly store: LogStore,
+    private readonly transport: Transport,
+    private readonly clients: ClientPort,
+    private readonly options: ReplicaOptions,
+    private readonly onEvent: (event: ReplicaEvent) => void = () => {},
+    private readonly onFatal: (error: Error) => void = (error) => {
+      throw error;
+    },
+  ) {
+    this.meta = new EntryMetaRing(options.metaRingEntries);
+  }
+
+  start(): void {
+    this.transport.onMessage((message, lease) => this.onMessage(message, lease));
+    this.clients.onRequests((link, batch) => this.onRequests(link, batch));
+    this.tickTimer = setInterval(() => {
+      this.raft.tick();
+      this.schedule();
+    }, this.options.tickMs);
+    this.schedule();
+  }
+
+  get isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  // ---- inputs ----
+
+  private onMessage(message: Message, lease: MessageLease): void {
+    if (this.stopped) return;
+    if (message.type === 'Append' && message.entries.length > 0) {
+      const held: HeldLease = { release: lease.retain(), lastIndexStored: 0, settled: false };
+      this.heldLeases.push(held);
+      for (const entry of message.entries as LeasedEntry[]) entry.lease = held;
+    }
+    this.raft.step(message);
+    this.schedule();
+  }
+
+  private onRequests(link: ClientLink, batch: Uint8Array): void {
+    if (this.stopped) return;
+    if (this.raft.role !== 'leader') {
+      forEachRequest(batch, (request) => this.respond(link, request.requestId, Status.NotLeader, 0, 0));
+      this.flushResponses();
+      return;
+    }
+    const fresh: AppendRequestView[] = [];
+    forEachRequest(batch, (request) => {
+      const done = this.dedupe.committedIndex(request.producer, request.sequence);
+      if (done !== undefined) this.respond(link, request.requestId, Status.Ok, done, this.raft.termAt(asIndex(done)) ?? 0);
+      else fresh.push(request);
+    });
+    if (fresh.length > 0) this.propose(link, fresh);
+    this.schedule();
+  }
+
+  /** Frames every entry once (the one copy of the bytes), proposes, and remembers who waits. */
+  private propose(link: ClientLink, requests: AppendRequestView[]): void {
+    const firstIndex = this.raft.lastIndex + 1;
+    const term = this.raft.term;
+    let totalBytes = 0;
+    for (const request of requests) totalBytes += ENTRY_HEADER_BYTES + request.body.byteLength;
+    const frames = new Uint8Array(totalBytes);
+    const datas: Uint8Array[] = new Array<Uint8Array>(requests.length);
+    const frameViews: Uint8Array[] = new Array<Uint8Array>(requests.length);
+    let offset = 0;
+    for (let i = 0; i < requests.length; i++) {
+      const body = requests[i]!.body;
+      const written = encodeEntryInto(frames, offset, firstIndex + i, term, body);
+      frameViews[i] = frames.subarray(offset, offset + written);
+      datas[i] = frames.subarray(offset + ENTRY_HEADER_BYTES, offset + written);
+      offset += written;
+    }
+    if (this.options.leaderSpinUsPerBatch > 0) spinUs(this.options.leaderSpinUsPerBatch);
+    const result = this.raft.propose(datas);
+    if (!result.ok) {
+      const status = result.reason === 'overloaded' ? Status.Overloaded : Status.NotLeader;
+      for (const request of requests) this.respond(link, request.requestId, status, 0, 0);
+      return;
+    }
+    assert(result.firstIndex === firstIndex && result.term === term, () => `propose placed entries at ${result.firstIndex}/term ${result.term}, framed for ${firstIndex}/term ${term}`);
+    for (let i = 0; i < requests.length; i++) {
+      const index = firstIndex + i;
+      const entry = this.raft.entryAt(asIndex(index)) as FramedEntry | undefined;
+      if (entry !== undefined && entry.data === datas[i]) entry.frame = frameViews[i];
+      const request = requests[i]!;
+      this.pending.set(index, { link, requestId: request.requestId, producer: request.producer, sequence: request.sequence });
+    }
+    this.stats.proposed += requests.length;
+  }
+
+  // ---- the Ready loop ----
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(this.runBound);
+  }
+
+  private run(): void {
+    this.scheduled = false;
+    if (this.stopped || this.readyOutstanding) return;
+    try {
+      while (this.raft.hasReady()) {
+        const ready = this.raft.ready();
+        this.readyOutstanding = true;
+        this.stats.readies++;
+        this.noteSoftState(ready);
+        this.storeEntries(ready.entries);
+        if (ready.hardState !== undefined && ready.mustSync) {
+          // A vote or term must survive a crash before any message of this Ready leaves.
+          const state = ready.hardState;
+          this.store.setHardState(state).then(
+            () => {
+              this.finish(ready);
+              this.schedule();
+            },
+            (error: unknown) => this.die(error),
+          );
+          return;
+        }
+        if (ready.hardState !== undefined) this.commitToSave = ready.hardState;
+        this.finish(ready);
+      }
+      this.maybeSaveCommit();
+    } catch (error) {
+      this.die(error);
+    }
+  }
+
+  private finish(ready: Ready): void {
+    for (const message of ready.messages) this.transport.send(message.to, message);
+    this.transport.flush();
+    if (ready.committed !== undefined) this.applyCommitted(ready.committed.from, ready.committed.to);
+    this.readyOutstanding = false;
+    this.raft.advance(this.store.durableIndex());
+    this.flushResponses();
+  }
+
+  private storeEntries(entries: Entry[]): void {
+    // Leases of stepped Appends whose entries are not in this Ready were rejected: release now.
+    for (const entry of entries as LeasedEntry[]) {
+      this.meta.record(entry.index, entry.data);
+      if (entry.lease !== undefined) {
+        entry.lease.lastIndexStored = Math.max(entry.lease.lastIndexStored, entry.index);
+        entry.lease = undefined;
+      }
+    }
+    for (const held of this.heldLeases) held.settled = true;
+    if (entries.length > 0) {
+      this.stats.appendsWritten++;
+      this.store.append(entries).then(
+        () => this.onDurable(),
+        (error: unknown) => this.die(error),
+      );
+    }
+    this.releaseLeases();
+  }
+
+  private onDurable(): void {
+    if (this.stopped) return;
+    this.releaseLeases();
+    // With a Ready outstanding (waiting on a hard-state write) finish() reports durability itself.
+    if (!this.readyOutstanding) this.raft.advance(this.store.durableIndex());
+    this.schedule();
+  }
+
+  private releaseLeases(): void {
+    const durable = this.store.durableIndex();
+    let kept = 0;
+    for (const held of this.heldLeases) {
+      if (held.settled && held.lastIndexStored <= durable) held.release();
+      else this.heldLeases[kept++] = held;
+    }
+    this.heldLeases.length = kept;
+  }
+
+  private noteSoftState(ready: Ready): void {
+    const { role, leader } = ready.softState;
+    if (role === this.role && leader === this.leader) return;
+    const wasLeader = this.role === 'leader';
+    this.role = role;
+    this.leader = leader;
+    if (wasLeader && role !== 'leader') {
+      // Uncommitted requests may or may not commit under the next leader: the client resends
+      // them there and dedupe keeps each exactly once.
+      for (const request of this.pending.values()) this.respond(request.link, request.requestId, Status.NotLeader, 0, 0);
+      this.pending.clear();
+    }
+    this.onEvent({ type: 'role', role, term: this.raft.term, leader });
+  }
+
+  private applyCommitted(from: LogIndex, to: LogIndex): void {
+    for (let index = from; index <= to; index++) {
+      let producer: number;
+      let sequence: number;
+      if (this.meta.has(index)) {
+        producer = this.meta.producer(index);
+        sequence = this.meta.sequence(index);
+      } else {
+        const entry = this.raft.entryAt(asIndex(index));
+        assert(entry !== undefined, () => `committed entry ${index} is not in the log`);
+        this.meta.record(index, entry.data);
+        producer = this.meta.producer(index);
+        sequence = this.meta.sequence(index);
+      }
+      this.stats.committed++;
+      if (producer === NO_PRODUCER) continue;
+      const original = this.dedupe.apply(producer, sequence, index);
+      const request = this.pending.get(index);
+      if (request === undefined) continue;
+      this.pending.delete(index);
+      if (request.producer === producer && request.sequence === sequence) {
+        const ackIndex = original !== undefined && original > 0 ? original : index;
+        this.respond(request.link, request.requestId, Status.Ok, ackIndex, this.raft.termAt(asIndex(ackIndex)) ?? 0);
+      } else {
+        this.respond(request.link, request.requestId, Status.NotLeader, 0, 0);
+      }
+    }
+  }
+
+  private maybeSaveCommit(): void {
+    if (this.commitToSave === undefined) return;
+    const nowMs = performance.now();
+    if (nowMs - this.lastCommitSaveMs < this.options.commitSaveMs) return;
+    this.lastCommitSaveMs = nowMs;
+    const state = this.commitToSave;
+    this.commitToSave = undefined;
+    this.store.setHardState(state).catch((error: unknown) => this.die(error));
+  }
+
+  // ---- responses ----
+
+  private respond(link: ClientLink, requestId: number, status: Status, index: number, term: number): void {
+    let list = this.responses.get(link);
+    if (list === undefined) {
+      list = [];
+      this.responses.set(link, list);
+    }
+    list.push({ requestId, status, index, term, leaderHint: status === Status.NotLeader ? this.raft.leader : 0 });
+    if (status === Status.Ok) this.stats.answeredOk++;
+    else if (status === Status.NotLeader) this.stats.answeredNotLeader++;
+    else if (status === Status.Overloaded) this.stats.answeredOverloaded++;
+  }
+
+  private flushResponses(): void {
+    for (const [link, list] of this.responses) {
+      // A full response ring drops the batch: the client's retry timer resends and dedupe
+      // answers from the table.
+      link.sendResponses(list);
+    }
+    this.responses.clear();
+  }
+
+  // ---- lifecycle ----
+
+  private die(error: unknown): void {
+    if (this.fatal !== undefined) return;
+    this.fatal = error instanceof Error ? error : new Error(String(error));
+    this.stopped = true;
+    if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
+    this.onFatal(this.fatal);
+  }
+
+  /** Blocks this replica's event loop for `ms` (the threads-mode "pause" fault). */
+  blockFor(ms: number): void {
+    spinUs(ms * 1000);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped && this.fatal === undefined) return;
+    this.stopped = true;
+    if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
+    for (const held of this.heldLeases) held.release();
+    this.heldLeases.length = 0;
+    await this.clients.close();
+    await this.transport.close();
+    if (this.fatal === undefined) {
+      // Record how far this replica knows the log is committed, so a read-back after the run
+      // (the correctness ledger) sees the whole committed prefix.
+      const commit = Math.min(this.raft.commitIndex, this.store.durableIndex());
+      await this.store.setHardState({ term: this.raft.term, vote: this.raft.votedFor, commit: asIndex(commit) });
+    }
+    await this.store.close();
+  }
+}
+
+function spinUs(us: number): void {
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until) {
+    // busy wait: models CPU work on the hot path
+  }
+}

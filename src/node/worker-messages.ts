@@ -1,0 +1,42 @@
+// Control messages between the group (main thread) and a replica's worker thread. The data path
+// never uses these: entries travel over shared-memory rings; these carry rare control only.
+
+import type { ClientRingPair } from '../client/ring-channel.js';
+import type { RingMeshEndpoint } from '../transport/ring-transport.js';
+import type { ReplicaEvent, ReplicaStats } from './replica.js';
+import type { ReplicaSpec } from './replica-host.js';
+
+export interface WorkerInit {
+  spec: ReplicaSpec;
+  mesh: RingMeshEndpoint;
+  clientRings: ClientRingPair[];
+}
+
+export type ToWorker =
+  | { type: 'status'; requestId: number }
+  | { type: 'block'; ms: number }
+  | { type: 'transfer'; to: number }
+  | { type: 'stop' };
+
+export interface ReplicaStatusReport {
+  id: number;
+  role: string;
+  term: number;
+  leader: number;
+  commit: number;
+  lastIndex: number;
+  durableIndex: number;
+  stats: ReplicaStats;
+}
+
+export type FromWorker =
+  | { type: 'started'; id: number }
+  | { type: 'event'; id: number; atMs: number; event: ReplicaEvent }
+  | { type: 'status'; requestId: number; status: ReplicaStatusReport }
+  | { type: 'fatal'; id: number; message: string }
+  | { type: 'stopped'; id: number };
+
+/** Wall-clock milliseconds with sub-millisecond precision, comparable across threads. */
+export function wallMs(): number {
+  return performance.timeOrigin + performance.now();
+}

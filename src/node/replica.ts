@@ -360,6 +360,11 @@ export class Replica {
     this.onFatal(this.fatal);
   }
 
+  transferLeadership(to: NodeId): void {
+    this.raft.transferLeadership(to);
+    this.schedule();
+  }
+
   /** Blocks this replica's event loop for `ms` (the threads-mode "pause" fault). */
   blockFor(ms: number): void {
     spinUs(ms * 1000);

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { assert } from '../assert.js';
 import { RingTransport } from '../transport/ring-transport.js';
-import { asNodeId } from '../types.js';
+import { handleControl } from './control.js';
 import { hostReplica } from './replica-host.js';
 import { RingClientPort } from './ring-client-port.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
@@ -31,34 +31,6 @@ const hosted = await hostReplica(
 });
 
 if (hosted !== undefined) {
-  const { replica, store } = hosted;
   post({ type: 'started', id });
-  port.on('message', (message: ToWorker) => {
-    switch (message.type) {
-      case 'status': {
-        const raft = replica.raft;
-        post({
-          type: 'status',
-          requestId: message.requestId,
-          status: { id, role: raft.role, term: raft.term, leader: raft.leader, commit: raft.commitIndex, lastIndex: raft.lastIndex, durableIndex: store.durableIndex(), stats: { ...replica.stats } },
-        });
-        return;
-      }
-      case 'block':
-        replica.blockFor(message.ms);
-        return;
-      case 'transfer':
-        replica.raft.transferLeadership(asNodeId(message.to));
-        return;
-      case 'stop':
-        void replica.stop().then(
-          () => {
-            post({ type: 'stopped', id });
-            port.close();
-          },
-          (error: unknown) => post({ type: 'fatal', id, message: String(error) }),
-        );
-        return;
-    }
-  });
+  port.on('message', (message: ToWorker) => handleControl(id, hosted, message, post, () => port.close()));
 }

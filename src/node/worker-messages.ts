@@ -16,6 +16,8 @@ export type ToWorker =
   | { type: 'status'; requestId: number }
   | { type: 'block'; ms: number }
   | { type: 'transfer'; to: number }
+  /** Replaces the replica's blocked links (process mode; threads share one table instead). */
+  | { type: 'partition'; blocked: Array<[number, number]> }
   | { type: 'stop' };
 
 export interface ReplicaStatusReport {

@@ -1,0 +1,103 @@
+// The logbench engine as a measured system: starts a replica group (threads or processes) on
+// connect, appends through the engine client, reads every replica's log back for the ledger, and
+// exposes the group for fault injection.
+
+import { UsageError } from '../cli/args.js';
+import type { EngineClient } from '../client/engine-client.js';
+import type { GroupHandle } from '../cluster/group.js';
+import { startGroup } from '../cluster/start-group.js';
+import type { EngineConfig } from '../node/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG, engineSettings, validateEngineConfig } from '../node/engine-config.js';
+import type { AppendAck, ClusterControl, Driver, MemberInfo, ReplicaContents } from './types.js';
+
+export interface EngineDriverOptions {
+  dataDir?: string;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+/** Engine config from a scenario's `group` block: known keys only, each type-checked. */
+export function engineConfigFromGroup(group: Record<string, unknown>): EngineConfig {
+  const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG };
+  for (const [key, value] of Object.entries(group)) {
+    if (!(key in DEFAULT_ENGINE_CONFIG)) {
+      throw new UsageError(`group.${key}: unknown engine setting; expected one of ${Object.keys(DEFAULT_ENGINE_CONFIG).join(', ')}`);
+    }
+    const expected = typeof DEFAULT_ENGINE_CONFIG[key as keyof EngineConfig];
+    if (typeof value !== expected) throw new UsageError(`group.${key}: expected a ${expected}, got ${JSON.stringify(value)}`);
+    (config as unknown as Record<string, unknown>)[key] = value;
+  }
+  return validateEngineConfig(config);
+}
+
+export class EngineDriver implements Driver {
+  readonly system = 'engine';
+  readonly durability: string;
+  readonly settings: Record<string, string | number | boolean>;
+  private group: GroupHandle | undefined;
+  private client: EngineClient | undefined;
+  control: ClusterControl;
+
+  constructor(
+    readonly config: EngineConfig,
+    private readonly options: EngineDriverOptions = {},
+  ) {
+    this.durability = config.fsync === 'always' ? 'fdatasync on a majority before ack' : `fsync ${config.fsync} (acks may precede durability)`;
+    this.settings = engineSettings(config);
+    this.control = this.makeControl();
+  }
+
+  get handle(): GroupHandle {
+    if (this.group === undefined) throw new Error('engine driver: connect() first');
+    return this.group;
+  }
+
+  async connect(): Promise<void> {
+    this.group = await startGroup({
+      config: this.config,
+      ...(this.options.dataDir !== undefined ? { dataDir: this.options.dataDir } : {}),
+      ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
+      ...(this.options.log !== undefined ? { log: this.options.log } : {}),
+    });
+    const leader = await this.group.leader(10_000);
+    if (leader === undefined) throw new Error('engine: no leader elected within 10 s');
+    this.client = this.group.client(0);
+  }
+
+  append(payload: Uint8Array): Promise<AppendAck> {
+    return this.client!.append(payload);
+  }
+
+  async readBack(): Promise<ReplicaContents[]> {
+    const group = this.handle;
+    await group.settle(5_000);
+    return group.stopAndReadLogs();
+  }
+
+  private makeControl(): ClusterControl {
+    const members = async (): Promise<MemberInfo[]> => {
+      const group = this.handle;
+      const leader = await group.leader(0);
+      return group.ids.map((id) => {
+        const pid = group.pid(id);
+        return { id: String(id), alive: group.alive(id), leader: id === leader, ...(pid !== undefined ? { pid } : {}) };
+      });
+    };
+    return {
+      members,
+      findLeader: async (timeoutMs) => {
+        const leader = await this.handle.leader(timeoutMs);
+        return leader === undefined ? undefined : String(leader);
+      },
+      kill: (id) => this.handle.kill(Number(id)),
+      restart: (id) => this.handle.restart(Number(id)),
+      pause: (id) => this.handle.pause(Number(id), 1_000),
+      resume: (id) => this.handle.resume(Number(id)),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.group?.close();
+    this.group = undefined;
+  }
+}

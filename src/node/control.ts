@@ -1,0 +1,40 @@
+// Control requests from a group to a replica (status, block, transfer, stop), handled the same
+// way in a worker thread and in a child process; only the channel differs.
+
+import { asNodeId } from '../types.js';
+import type { HostedReplica } from './replica-host.js';
+import type { FromWorker, ToWorker } from './worker-messages.js';
+
+export function handleControl(id: number, hosted: HostedReplica, message: ToWorker, post: (message: FromWorker) => void, onStopped: () => void): void {
+  const { replica, store } = hosted;
+  switch (message.type) {
+    case 'status': {
+      const raft = replica.raft;
+      post({
+        type: 'status',
+        requestId: message.requestId,
+        status: { id, role: raft.role, term: raft.term, leader: raft.leader, commit: raft.commitIndex, lastIndex: raft.lastIndex, durableIndex: store.durableIndex(), stats: { ...replica.stats } },
+      });
+      return;
+    }
+    case 'block':
+      replica.blockFor(message.ms);
+      return;
+    case 'transfer':
+      replica.transferLeadership(asNodeId(message.to));
+      return;
+    case 'partition':
+      hosted.faults.partitions.heal();
+      for (const [from, to] of message.blocked) hosted.faults.partitions.block(asNodeId(from), asNodeId(to));
+      return;
+    case 'stop':
+      void replica.stop().then(
+        () => {
+          post({ type: 'stopped', id });
+          onStopped();
+        },
+        (error: unknown) => post({ type: 'fatal', id, message: String(error) }),
+      );
+      return;
+  }
+}

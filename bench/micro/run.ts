@@ -39,9 +39,9 @@ async function main(): Promise<void> {
   }
   await bench.run();
   const rows = bench.tasks.map((task) => {
-    const result = task.result as { throughput?: { mean: number }; latency?: { mean: number }; error?: unknown } | undefined;
+    const result = task.result as { throughput?: { mean: number }; error?: unknown } | undefined;
     const opsPerSec = result?.throughput?.mean ?? 0;
-    const meanNs = (result?.latency?.mean ?? 0) * 1e6;
+    const meanNs = opsPerSec > 0 ? 1e9 / opsPerSec : 0;
     return { name: task.name, opsPerSec: Math.round(opsPerSec), meanNs: Math.round(meanNs * 10) / 10 };
   });
   const width = Math.max(...rows.map((r) => r.name.length), 4);

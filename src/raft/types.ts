@@ -57,7 +57,11 @@ export interface AppendRequest extends MessageBase {
 export interface AppendResponse extends MessageBase {
   type: 'AppendResp';
   reject: boolean;
-  /** On success: the highest index the follower now matches (prevIndex + entries.length). */
+  /**
+   * On success: the highest index through which the follower's log matches the leader's AND is
+   * durable on the follower (acks are cumulative). On reject: the prevIndex of the rejected
+   * Append (lets the leader ignore stale rejections).
+   */
   matchIndex: LogIndex;
   /** On reject: hint for fast back-off (etcd-style). The leader retries from at most hintIndex. */
   hintIndex: LogIndex;
@@ -103,21 +107,39 @@ export interface SoftState {
 }
 
 /**
- * What the host must do next. Order of duties (as in etcd-io/raft):
- *  1. persist `hardState` (if present) and append `entries` to stable storage
- *     (entries may overwrite a suffix: the first entry's index may be <= the last stored index);
- *  2. send `messages` (the leader may send before its own persist completes — that is the
- *     pipelining; followers' AppendResp messages are only emitted for entries after they are
- *     reported persisted through advance());
- *  3. apply/ack `committed` (entries in [from, to], inclusive; all already persisted locally);
- *  4. call advance(persistedThrough) once `entries` are durable.
+ * What the host must do next. The host contract (the core relies on it for safety):
+ *
+ *  1. Persist `hardState` if present. When `mustSync` is true (term or vote changed) it must be
+ *     DURABLE before any message of this Ready is sent: a vote must survive a crash. When
+ *     `mustSync` is false the change is only a commit index, which may be written lazily (losing
+ *     it is safe; `hardState.commit` never exceeds what is durable locally).
+ *  2. Write `entries` to the StableLog, in Ready order. They may overwrite a suffix: the first
+ *     entry's index may be <= the last stored index, and stored entries at or after it must be
+ *     dropped. The write need NOT be durable before step 3.
+ *  3. Send `messages`. This is safe before `entries` are durable because every message whose
+ *     correctness depends on durability is withheld by the core until advance() reports it:
+ *     a follower emits AppendResp (its match claim) only for entries reported durable, and the
+ *     leader counts its own log toward commit only through the index reported durable. So a
+ *     leader sends its Append messages while its own fsync runs (pipelining).
+ *  4. Apply / acknowledge `committed` (entries [from, to] inclusive; all durable locally; read them
+ *     with RaftNode.entries()). Zero-length entries are leaders' no-ops: skip them.
+ *  5. Call advance(persistedThrough) before the next ready(): persistedThrough is an index such that
+ *     every entry with index <= persistedThrough handed out in any Ready so far is durable (a
+ *     synchronous host passes the last index it stored). An asynchronous host may call advance()
+ *     again later, without a new Ready, when an fsync completes; with a FIFO write queue it must
+ *     not report an older write's last index beyond (first index of a later queued write - 1).
+ *
+ * The simplest correct host: persist hardState and entries durably, send messages, apply
+ * committed, advance(last stored index).
  */
 export interface Ready {
   softState: SoftState;
   hardState: HardState | undefined;
+  /** hardState must be durable before `messages` are sent (term or vote changed). */
+  mustSync: boolean;
   entries: Entry[];
   messages: Message[];
-  /** Newly committed range, or undefined. */
+  /** Newly committed range that is durable locally, or undefined. */
   committed: { from: LogIndex; to: LogIndex } | undefined;
 }
 
@@ -147,7 +169,7 @@ export interface RaftConfig {
   /** Upper bounds of one Append message. */
   batchEntriesMax: number;
   batchBytesMax: number;
-  /** Upper bound on entries proposed but not yet persisted by the leader (back-pressure). */
+  /** Upper bound on entries in the leader's log that are not yet committed: propose() beyond it is refused as 'overloaded'. */
   uncommittedEntriesMax: number;
   preVote: boolean;
   checkQuorum: boolean;

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const outIndex = args.indexOf('--out');
   const outPath = outIndex >= 0 ? args[outIndex + 1] : undefined;
-  const filter = args.find((a, i) => !a.startsWith('--') && i !== outIndex + 1);
+  const filter = args.find((a, i) => !a.startsWith('--') && (outIndex < 0 || i !== outIndex + 1));
   const bench = new Bench({ time: 500, warmupTime: 100 });
   for (const topic of TOPICS) {
     const register = await loadTopic(topic);

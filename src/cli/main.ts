@@ -65,7 +65,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    // Expected failures (storage, peers, drivers) print their message; a stack only for bugs
+    // (assertions, type errors) or with LOGBENCH_DEBUG=1.
+    const isBug = error instanceof Error && (error.name === 'AssertionError' || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError);
+    const verbose = isBug || process.env.LOGBENCH_DEBUG === '1';
+    const message = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
     process.stderr.write(`logbench ${command.name}: ${message}\n`);
     return 1;
   }

@@ -200,9 +200,10 @@ export abstract class MemberGroup implements GroupHandle {
   async settle(timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const statuses = (await Promise.all(this.ids.filter((id) => this.alive(id)).map((id) => this.status(id)))).filter((s) => s !== undefined);
-      const leader = statuses.find((s) => s.role === 'leader');
-      if (leader !== undefined && statuses.every((s) => s.commit >= leader.commit && s.durableIndex >= leader.commit)) return true;
+      // A live member that does not answer (blocked, paused) is not settled.
+      const statuses = await Promise.all(this.ids.filter((id) => this.alive(id)).map((id) => this.status(id)));
+      const leader = statuses.find((s) => s?.role === 'leader');
+      if (leader !== undefined && statuses.every((s) => s !== undefined && s.commit >= leader.commit && s.durableIndex >= leader.commit)) return true;
       if (performance.now() >= deadline) return false;
       await sleep(20);
     }

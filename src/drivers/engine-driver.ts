@@ -16,10 +16,11 @@ export interface EngineDriverOptions {
   log?: (line: string) => void;
 }
 
-/** Engine config from a scenario's `group` block: known keys only, each type-checked. */
+/** Engine config from a scenario's `group` block (already schema-checked); `dataDir` is not a knob. */
 export function engineConfigFromGroup(group: Record<string, unknown>): EngineConfig {
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG };
   for (const [key, value] of Object.entries(group)) {
+    if (key === 'dataDir') continue;
     if (!(key in DEFAULT_ENGINE_CONFIG)) {
       throw new UsageError(`group.${key}: unknown engine setting; expected one of ${Object.keys(DEFAULT_ENGINE_CONFIG).join(', ')}`);
     }

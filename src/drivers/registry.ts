@@ -3,6 +3,7 @@
 // has no entry yet gets the error "system X is not available yet" instead of a crash.
 
 import type { Clock } from '../load/clock.js';
+import { EngineDriver, engineConfigFromGroup } from './engine-driver.js';
 import { NullDriver, type NullDriverOptions } from './null-driver.js';
 import type { Driver } from './types.js';
 
@@ -31,6 +32,10 @@ export interface DriverEntry {
 
 export const DRIVERS: Partial<Record<SystemName, DriverEntry>> = {
   null: { create: (c) => new NullDriver(c.options as NullDriverOptions, c.clock), workerSafe: true },
+  engine: {
+    create: (c) => new EngineDriver(engineConfigFromGroup(c.group), typeof c.group['dataDir'] === 'string' ? { dataDir: c.group['dataDir'] } : {}),
+    workerSafe: false,
+  },
 };
 
 export class DriverUnavailableError extends Error {

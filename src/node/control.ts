@@ -13,7 +13,7 @@ export function handleControl(id: number, hosted: HostedReplica, message: ToWork
       post({
         type: 'status',
         requestId: message.requestId,
-        status: { id, role: raft.role, term: raft.term, leader: raft.leader, commit: raft.commitIndex, lastIndex: raft.lastIndex, durableIndex: store.durableIndex(), stats: { ...replica.stats } },
+        status: { id, role: raft.role, term: raft.term, leader: raft.leader, commit: raft.commitIndex, lastIndex: raft.lastIndex, durableIndex: store.durableIndex(), stats: { ...replica.stats }, transport: replica.transportStats() },
       });
       return;
     }

@@ -51,7 +51,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
 /** Checks a (possibly user-supplied) config; `what` prefixes errors, e.g. "flag" or "scenario group". */
 export function validateEngineConfig(config: EngineConfig): EngineConfig {
   const fail = (field: string, expected: string, got: unknown): never => {
-    throw new UsageError(`engine setting ${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+    throw new UsageError(`group.${field}: expected ${expected}, got ${JSON.stringify(got)}`);
   };
   if (!(REPLICA_COUNTS as readonly number[]).includes(config.replicas)) fail('replicas', REPLICA_COUNTS.join(', '), config.replicas);
   if (!(GROUP_MODES as readonly string[]).includes(config.mode)) fail('mode', GROUP_MODES.join(' or '), config.mode);

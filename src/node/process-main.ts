@@ -42,7 +42,9 @@ export async function runProcessReplica(
   const peerAddress = await transport.start();
   const clientPort = new TcpClientPort(id, input.clientListen, input.token, log);
   const clientAddress = await clientPort.start();
-  const hosted = await hostReplica(
+  let hosted: HostedReplica;
+  try {
+    hosted = await hostReplica(
     input.spec,
     transport,
     clientPort,
@@ -53,7 +55,13 @@ export async function runProcessReplica(
       process.exit(1);
     },
     log,
-  );
+    );
+  } catch (error) {
+    // Nothing may keep running (and dialling peers) after a replica failed to start.
+    await clientPort.close();
+    await transport.close();
+    throw error;
+  }
   return { hosted, peerAddress, clientAddress, clientPort };
 }
 

@@ -360,6 +360,11 @@ export class Replica {
     this.onFatal(this.fatal);
   }
 
+  transportStats(): { sentMessages: number; droppedMessages: number } {
+    const stats = this.transport.stats();
+    return { sentMessages: stats.sentMessages, droppedMessages: stats.droppedMessages };
+  }
+
   transferLeadership(to: NodeId): void {
     this.raft.transferLeadership(to);
     this.schedule();

@@ -29,6 +29,8 @@ export interface ReplicaStatusReport {
   lastIndex: number;
   durableIndex: number;
   stats: ReplicaStats;
+  /** Raft messages sent, and refused by a full or broken link (back-pressure). */
+  transport: { sentMessages: number; droppedMessages: number };
 }
 
 export type FromWorker =

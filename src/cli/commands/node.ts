@@ -1,6 +1,7 @@
 // `logbench node`: runs one replica of a group on this host (remote mode). Replicas reach each
 // other over TCP at the --peers addresses; clients connect to each replica's client port.
 
+import { mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { intFlag, parseIntStrict, stringFlag, UsageError } from '../args.js';
@@ -65,6 +66,7 @@ export const nodeCommand: Command = {
     }
     const clientPort = intFlag(ctx.values, 'client-port', self.port + 1000, { min: 1, max: 65535 });
     const config = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, replicas: peers.size, mode: 'process', fsync: stringFlag(ctx.values, 'fsync') ?? DEFAULT_ENGINE_CONFIG.fsync });
+    mkdirSync(resolve(dataDir), { recursive: true });
     const others: Record<string, HostPort> = {};
     for (const [peer, address] of peers) if (peer !== id) others[String(peer)] = address;
     const running = await runProcessReplica(

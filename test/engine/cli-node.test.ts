@@ -1,0 +1,62 @@
+// Bad input to `logbench node`: clear messages, exit 2, nothing started or corrupted.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { buildDist, sleep } from './helpers.js';
+
+beforeAll(() => buildDist(), 120_000);
+const dir = mkdtempSync(join(tmpdir(), 'logbench-cli-node-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function logbench(...args: string[]): { status: number | null; stderr: string; stdout: string } {
+  const result = spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, LOGBENCH_TOKEN: '' } });
+  return { status: result.status, stderr: result.stderr, stdout: result.stdout };
+}
+
+const loopbackPeers = '1=127.0.0.1:7301,2=127.0.0.1:7302,3=127.0.0.1:7303';
+
+test('four replicas are refused naming the flag', () => {
+  const result = logbench('node', '--id', '1', '--peers', `${loopbackPeers},4=127.0.0.1:7304`, '--data-dir', join(dir, 'a'));
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('flag --peers: expected 1, 3, 5, 7 replicas, got 4');
+});
+
+test('a malformed peer address names the item', () => {
+  const result = logbench('node', '--id', '1', '--peers', '1=127.0.0.1,2=x:1,3=y:2', '--data-dir', join(dir, 'b'));
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('flag --peers: expected ID=HOST:PORT');
+  expect(result.stderr).toContain('"1=127.0.0.1"');
+});
+
+test('a non-loopback address without a token is refused', () => {
+  const result = logbench('node', '--id', '1', '--peers', '1=10.9.9.1:7000,2=10.9.9.2:7000,3=10.9.9.3:7000', '--data-dir', join(dir, 'c'));
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('requires --token');
+});
+
+test('an unknown flag exits 2 naming it', () => {
+  const result = logbench('node', '--id', '1', '--bogus');
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('unknown flag --bogus');
+});
+
+test('a data directory locked by a running replica is refused and left intact', async () => {
+  const dataDir = join(dir, 'locked');
+  const first = spawn(process.execPath, ['dist/src/cli/main.js', 'node', '--id', '1', '--peers', loopbackPeers, '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let firstLog = '';
+  first.stderr!.on('data', (chunk: Buffer) => (firstLog += chunk.toString()));
+  try {
+    for (let i = 0; i < 100 && !firstLog.includes('running'); i++) await sleep(100);
+    expect(firstLog).toContain('replica 1 running');
+    const before = readdirSync(dataDir).sort();
+    const second = logbench('node', '--id', '1', '--peers', '1=127.0.0.1:7311,2=127.0.0.1:7312,3=127.0.0.1:7313', '--data-dir', dataDir);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`data directory ${dataDir} is in use`);
+    expect(readdirSync(dataDir).sort()).toEqual(before);
+  } finally {
+    first.kill('SIGTERM');
+    await new Promise((resolve) => first.once('exit', resolve));
+  }
+}, 30_000);

@@ -1,0 +1,127 @@
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { GroupHandle } from '../../src/cluster/group.js';
+import { startGroup } from '../../dist/src/cluster/start-group.js';
+import { DEFAULT_ENGINE_CONFIG } from '../../src/node/engine-config.js';
+import type { EngineConfig } from '../../src/node/engine-config.js';
+import type { Acked } from './helpers.js';
+import { buildDist, expectCleanLogs, sleep, taggedPayload } from './helpers.js';
+
+// Compiled code is imported from dist/ so the group, its workers and these tests share one copy.
+beforeAll(() => buildDist(), 120_000);
+
+let group: GroupHandle | undefined;
+afterEach(async () => {
+  await group?.close();
+  group = undefined;
+});
+
+async function start(overrides: Partial<EngineConfig> = {}): Promise<GroupHandle> {
+  group = (await startGroup({ config: { ...DEFAULT_ENGINE_CONFIG, ...overrides } })) as GroupHandle;
+  expect(await group.leader(10_000)).toBeDefined();
+  return group;
+}
+
+/** `count` appends with `concurrency` outstanding; returns the acks (errors rethrown). */
+async function appendMany(g: GroupHandle, producer: number, count: number, concurrency: number, first = 0, sizeBytes = 64): Promise<Acked[]> {
+  const client = g.client(0);
+  const acked: Acked[] = [];
+  let next = first;
+  const end = first + count;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < end) {
+        const sequence = next++;
+        const ack = await client.append(taggedPayload(producer, sequence, sizeBytes));
+        acked.push({ producer, sequence, index: ack.index });
+      }
+    }),
+  );
+  return acked;
+}
+
+describe('threads-mode group', () => {
+  test('commits appends on every replica with identical logs', async () => {
+    const g = await start();
+    const acked = await appendMany(g, 1, 2000, 64);
+    expect(new Set(acked.map((a) => a.index)).size).toBe(2000);
+    expect(await g.settle(5000)).toBe(true);
+    const logs = await g.stopAndReadLogs();
+    expect(logs.map((l) => l.entries.length)).toEqual([2000, 2000, 2000]);
+    expectCleanLogs(logs, acked);
+  });
+
+  test('a follower killed and restarted catches up', async () => {
+    const g = await start();
+    const leader = (await g.leader())!;
+    const follower = g.ids.find((id) => id !== leader)!;
+    const before = await appendMany(g, 2, 300, 16);
+    await g.kill(follower);
+    expect(g.alive(follower)).toBe(false);
+    const during = await appendMany(g, 2, 1500, 32, 300);
+    await g.restart(follower);
+    expect(await g.settle(10_000)).toBe(true);
+    const status = await g.status(follower);
+    expect(status?.commit).toBeGreaterThanOrEqual(1800);
+    const logs = await g.stopAndReadLogs();
+    for (const log of logs) expect(log.entries.length).toBe(1800);
+    expectCleanLogs(logs, [...before, ...during]);
+  });
+
+  test('every acked entry is committed exactly once across a leader kill', async () => {
+    const g = await start();
+    const client = g.client(0);
+    const acked: Acked[] = [];
+    let sequence = 0;
+    let failures = 0;
+    let stop = false;
+    const lanes = Array.from({ length: 32 }, async () => {
+      while (!stop) {
+        const s = sequence++;
+        try {
+          const ack = await client.append(taggedPayload(3, s));
+          acked.push({ producer: 3, sequence: s, index: ack.index });
+        } catch {
+          failures++;
+        }
+      }
+    });
+    await sleep(400);
+    const oldLeader = (await g.leader())!;
+    await g.kill(oldLeader);
+    const newLeader = await g.leader(5000);
+    expect(newLeader).toBeDefined();
+    expect(newLeader).not.toBe(oldLeader);
+    await sleep(600);
+    await g.restart(oldLeader);
+    await sleep(300);
+    stop = true;
+    await Promise.all(lanes);
+    expect(failures).toBe(0);
+    expect(acked.length).toBeGreaterThan(100);
+    const afterKill = acked.filter((a) => a.index > 0).length;
+    expect(afterKill).toBe(acked.length);
+    expect(await g.settle(10_000)).toBe(true);
+    const logs = await g.stopAndReadLogs();
+    expectCleanLogs(logs, acked);
+  });
+
+  test('a stalled follower fills its ring; the majority keeps committing and the follower catches up', async () => {
+    // A 1 MiB ring fills with 1 KiB entries long before raft's 8 MiB in-flight window does.
+    const g = await start({ ringBytes: 1 << 20, batchBytesMax: 128 * 1024 });
+    const leader = (await g.leader())!;
+    const follower = g.ids.find((id) => id !== leader)!;
+    const stallMs = 6000;
+    await g.pause(follower, stallMs);
+    const t0 = performance.now();
+    const acked = await appendMany(g, 4, 3000, 64, 0, 1024);
+    const elapsedMs = performance.now() - t0;
+    // The other follower forms the majority: committing did not wait for the stall to end.
+    expect(elapsedMs).toBeLessThan(stallMs);
+    const leaderStatus = await g.status(leader);
+    expect(leaderStatus!.transport.droppedMessages).toBeGreaterThan(0);
+    expect(await g.settle(stallMs + 10_000)).toBe(true);
+    const logs = await g.stopAndReadLogs();
+    for (const log of logs) expect(log.entries.length).toBe(3000);
+    expectCleanLogs(logs, acked);
+  }, 60_000);
+});

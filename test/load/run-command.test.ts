@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultProblems } from '../../src/results/validate.js';
+import { ensureBuild, MAIN, ROOT, runCli, spawn } from './cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'logbench-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(() => ensureBuild());
+
+const QUICK = ['--set', 'phases[0].seconds=0.5', '--set', 'phases[0].warmupSeconds=0.2', '--set', 'phases[1].seconds=0.5', '--set', 'phases[1].warmupSeconds=0.2', '--set', 'phases[1].rateOfPhase.fraction=0.02'];
+
+describe('logbench run', () => {
+  it('--json prints one object with the engine-issue fields and the result path', () => {
+    const out = join(dir, 'json.json');
+    const r = runCli(['run', 'bench/scenarios/null.yaml', ...QUICK, '--out', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as Record<string, unknown>;
+    for (const key of ['system', 'mode', 'replicas', 'conc', 'sizeBytes', 'seconds', 'opsPerSec', 'p50Us', 'p99Us', 'p999Us', 'maxUs', 'acked', 'lost', 'duplicated', 'divergent', 'resultPath']) {
+      expect(json, key).toHaveProperty(key);
+    }
+    expect(json).toMatchObject({ system: 'null', conc: 64, sizeBytes: 1024, resultPath: out, ledger: 'not-run', lost: null, complete: true });
+    expect(json['opsPerSec'] as number).toBeGreaterThan(1000);
+    expect(json['ledgerReason']).toMatch(/cannot read its log back/);
+  });
+
+  it('writes a result that validates against the schema', () => {
+    const out = join(dir, 'valid.json');
+    const r = runCli(['run', 'bench/scenarios/null.yaml', ...QUICK, '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`result: ${out}`);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { complete: boolean; phases: Array<{ name: string; series: unknown[]; generator: { coordinatedOmissionCorrected: boolean } }> };
+    expect(resultProblems(result)).toEqual([]);
+    expect(result.complete).toBe(true);
+    expect(result.phases.map((p) => p.name)).toEqual(['closed', 'open']);
+    expect(result.phases[1]!.generator.coordinatedOmissionCorrected).toBe(true);
+    const hgrm = runCli(['export-hgrm', out, '--phase', 'open']);
+    expect(hgrm.status, hgrm.stderr).toBe(0);
+    expect(hgrm.stdout).toMatch(/Value\s+Percentile\s+TotalCount 1\/\(1-Percentile\)/);
+    expect(hgrm.stdout).toMatch(/#\[Max\s+=/);
+  });
+
+  it('without a scenario, the engine flags build a one-phase closed-loop run', () => {
+    const out = join(dir, 'flags.json');
+    const r = runCli(['run', '--system', 'null', '--conc', '8', '--size', '128', '--seconds', '0.5', '--out', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ system: 'null', conc: 8, sizeBytes: 128, seconds: 0.5 });
+  });
+
+  it('Ctrl-C stops the load, still writes the result marked complete: false, and exits 130', async () => {
+    const out = join(dir, 'interrupted.json');
+    const child = spawn(process.execPath, [MAIN, 'run', 'bench/scenarios/null.yaml', '--set', 'phases[0].seconds=60', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // Progress lines appear once a second: the first one proves the load is running.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no progress line: ${stderr}`)), 20_000);
+      child.stderr.on('data', () => {
+        if (/\[\d+s\] closed/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(130);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { complete: boolean; phases: Array<{ interrupted: boolean }> };
+    expect(resultProblems(result)).toEqual([]);
+    expect(result.complete).toBe(false);
+    expect(result.phases).toHaveLength(1);
+    expect(result.phases[0]!.interrupted).toBe(true);
+  });
+
+  it('load workers: a phase split over 2 piscina threads is merged into one result', () => {
+    const out = join(dir, 'workers.json');
+    const r = runCli(['run', 'bench/scenarios/null.yaml', ...QUICK, '--workers', '2', '--out', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { phases: Array<{ workers: number; ops: { acked: number }; latencyUs: { corrected: { count: number } }; series: Array<{ ops: number; warmup: boolean }> }> };
+    const closed = result.phases[0]!;
+    expect(closed.workers).toBe(2);
+    expect(closed.latencyUs.corrected.count).toBe(closed.ops.acked);
+    expect(closed.ops.acked).toBeGreaterThan(0);
+  });
+
+  it('--find-max walks rates and reports the highest meeting the SLO', () => {
+    const out = join(dir, 'findmax.json');
+    const r = runCli(['run', 'bench/scenarios/null.yaml', '--find-max', '--slo', 'p99<50ms', '--start-rate', '500', '--steps-max', '3', '--step-seconds', '0.5', '--out', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/rate\(target\)\s+achieved ops\/s\s+p50\s+p99\s+p99\.9\s+saturated/);
+    const json = JSON.parse(r.stdout) as { findMax: { kneeRate: number | null } };
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { findMax: { kneeRate: number | null; curve: Array<{ rate: number; meetsSlo: boolean }> }; phases: unknown[] };
+    // Which rates pass depends on the machine's noise; the walk's shape does not.
+    const curve = result.findMax.curve;
+    expect(curve).toHaveLength(3);
+    expect(result.phases).toHaveLength(3);
+    expect(curve[0]!.rate).toBe(500);
+    expect(curve[1]!.rate).toBe(curve[0]!.meetsSlo ? 1000 : 250);
+    const passing = curve.filter((p) => p.meetsSlo).map((p) => p.rate);
+    expect(json.findMax.kneeRate).toBe(passing.length > 0 ? Math.max(...passing) : null);
+  });
+});

@@ -25,7 +25,8 @@ export interface EngineClientOptions {
 export const DEFAULT_CLIENT_OPTIONS: Omit<EngineClientOptions, 'producer'> = {
   retryMs: 300,
   deadlineMs: 30_000,
-  outstandingMax: 65_536,
+  // Must stay below the replicas' dedupe window (src/node/dedupe.ts) for exactly-once retries.
+  outstandingMax: 16_384,
 };
 
 export interface CommitAck {

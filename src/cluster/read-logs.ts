@@ -4,7 +4,7 @@
 
 import { bodyPayload, readBodyHeader, BODY_HEADER_BYTES } from '../client/protocol.js';
 import type { ReplicaContents } from '../drivers/types.js';
-import { DedupeTable } from '../node/dedupe.js';
+import { DedupeTable, DEFAULT_DEDUPE_LIMITS } from '../node/dedupe.js';
 import { FileLogStore } from '../storage/file-store.js';
 import { asIndex } from '../types.js';
 
@@ -22,7 +22,8 @@ export async function readReplicaLog(replica: string, dir: string): Promise<Read
   const store = await FileLogStore.open({ dir });
   try {
     const commitIndex = Math.min(store.hardState().commit, store.lastIndex());
-    const dedupe = new DedupeTable({ producersMax: 1 << 20, windowMax: 1 << 30 });
+    // The replicas' own limits: the reader must reach the state the replicas reached.
+    const dedupe = new DedupeTable(DEFAULT_DEDUPE_LIMITS);
     const entries: ReplicaContents['entries'] = [];
     let duplicatesSuppressed = 0;
     for (let from: number = store.firstIndex(); from <= commitIndex; from += READ_CHUNK_ENTRIES) {

@@ -34,8 +34,22 @@ export function parseFlags(argv: string[], specs: FlagSpecs, commandName: string
     if (spec.short !== undefined) options[name].short = spec.short;
     if (spec.multiple === true) options[name].multiple = true;
   }
+  // util.parseArgs reads "-1" after a string flag as another flag; join negative numbers to their
+  // flag so "--seeds -1" reaches the value check ("expected an integer >= 1, got -1").
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && specs[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else {
+      args.push(arg);
+    }
+  }
   try {
-    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
     return { values: parsed.values as FlagValues, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(`logbench ${commandName}: ${describeParseError(error, specs)}`);

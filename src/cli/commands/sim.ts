@@ -101,11 +101,18 @@ function runOne(ctx: CommandContext, seed: number, replicas: number, steps: numb
 }
 
 function printViolations(ctx: CommandContext, violations: readonly Violation[], replicas: number, steps: number): void {
+  for (const line of violationLines(violations, replicas, steps)) ctx.print(line);
+}
+
+/** What a user sees per violation: seed, invariant, step, description, and how to replay it. */
+export function violationLines(violations: readonly Violation[], replicas: number, steps: number): string[] {
+  const lines: string[] = [];
   for (const v of violations.slice(0, violationsListedMax)) {
-    ctx.print(`violation: seed ${v.seed}, invariant ${v.invariant}, step ${v.step}: ${v.description}`);
-    ctx.print(`  replay: ${replayCommand(v.seed, replicas, steps)}`);
+    lines.push(`violation: seed ${v.seed}, invariant ${v.invariant}, step ${v.step}: ${v.description}`);
+    lines.push(`  replay: ${replayCommand(v.seed, replicas, steps)}`);
   }
-  if (violations.length > violationsListedMax) ctx.print(`... and ${violations.length - violationsListedMax} more violation(s)`);
+  if (violations.length > violationsListedMax) lines.push(`... and ${violations.length - violationsListedMax} more violation(s)`);
+  return lines;
 }
 
 export function replayCommand(seed: number, replicas: number, steps: number): string {

@@ -1,0 +1,51 @@
+// Where `logbench disk` and `logbench bench storage` write: a directory given by --dir (which
+// must exist; only fresh sub-directories are written and they are removed), or a fresh temporary
+// directory under os.tmpdir(). The description says which filesystem that is, because a tmpfs
+// /tmp would measure memory, not the disk holding the project.
+
+import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fsError, StorageError } from './storage-error.js';
+
+export interface BenchDir {
+  dir: string;
+  /** Removes what this run created. */
+  cleanup(): void;
+  description: string;
+}
+
+/** Checks a --dir value: it must name an existing directory. Returns its real path. */
+export function checkGivenDir(given: string, flagName = '--dir'): string {
+  const dir = resolve(given);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') throw new StorageError('ENOENT', dir, `flag ${flagName}: directory ${dir} does not exist`);
+    throw fsError(error, dir, `flag ${flagName}: cannot use`);
+  }
+  if (!isDirectory) throw new StorageError('ENOTDIR', dir, `flag ${flagName}: ${dir} is not a directory`);
+  return realpathSync(dir);
+}
+
+export function openBenchDir(given: string | undefined, flagName = '--dir'): BenchDir {
+  if (given !== undefined) {
+    const dir = checkGivenDir(given, flagName);
+    return { dir, cleanup: () => undefined, description: describeFilesystem(dir) };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'logbench-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }), description: describeFilesystem(dir) };
+}
+
+/** "dir X (device N; same filesystem as the working directory: yes)". */
+export function describeFilesystem(dir: string): string {
+  const device = statSync(dir).dev;
+  const same = statSync(process.cwd()).dev === device;
+  return `${realpathSync(dir)} (device ${device}; same filesystem as the working directory ${process.cwd()}: ${same ? 'yes' : 'no'})`;
+}
+
+/** The directory whose disk limits a cache entry describes: the given dir, or os.tmpdir() for fresh temp dirs. */
+export function limitsKeyDir(given: string | undefined): string {
+  return given !== undefined ? checkGivenDir(given) : realpathSync(tmpdir());
+}

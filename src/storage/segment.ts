@@ -1,0 +1,122 @@
+// One segment of the log: a file holding consecutive entries from `firstIndex`, named by that index
+// (00000000000000000001.log), plus an in-memory index of every entry's (file offset, term) kept in
+// typed arrays — about 12 bytes per entry, no object per entry.
+// Invariants: offsets are strictly increasing; offsets[0] === 0 when count > 0; entry i spans
+// [offsets[i], offsets[i+1]) and the last one [offsets[count-1], endOffset); terms never decrease.
+// The arrays describe the *visible* log; the file may lag behind (writes queued) — see file-store.ts.
+
+import { join } from 'node:path';
+import { assert } from '../assert.js';
+
+export const SEGMENT_NAME_DIGITS = 20;
+const SEGMENT_NAME = /^(\d{20})\.log$/;
+const INITIAL_CAPACITY = 1024;
+
+export function segmentFileName(firstIndex: number): string {
+  return `${String(firstIndex).padStart(SEGMENT_NAME_DIGITS, '0')}.log`;
+}
+
+/** The first index encoded in a segment file name, or undefined when the name is not a segment's. */
+export function parseSegmentFileName(name: string): number | undefined {
+  const match = SEGMENT_NAME.exec(name);
+  if (match === null) return undefined;
+  const value = Number(match[1]);
+  return Number.isSafeInteger(value) && value >= 1 ? value : undefined;
+}
+
+export class Segment {
+  readonly firstIndex: number;
+  readonly path: string;
+  readonly indexPath: string;
+  /** File descriptor opened read-write, or -1 before the writer has created the file / after close. */
+  fd = -1;
+  count = 0;
+  /** Logical end: bytes of every entry appended, whether or not written yet. */
+  endOffset = 0;
+  /** True once the segment is full and its index file has been written. */
+  sealed = false;
+  private offsetsArray: Uint32Array;
+  private termsArray: Float64Array;
+
+  constructor(dir: string, firstIndex: number, capacity = INITIAL_CAPACITY) {
+    assert(Number.isSafeInteger(firstIndex) && firstIndex >= 1, () => `segment first index ${firstIndex}`);
+    this.firstIndex = firstIndex;
+    this.path = join(dir, segmentFileName(firstIndex));
+    this.indexPath = this.path.replace(/\.log$/, '.idx');
+    this.offsetsArray = new Uint32Array(Math.max(1, capacity));
+    this.termsArray = new Float64Array(Math.max(1, capacity));
+  }
+
+  /** Index of the last entry, or firstIndex - 1 when empty. */
+  get lastIndex(): number {
+    return this.firstIndex + this.count - 1;
+  }
+
+  offsetAt(slot: number): number {
+    return this.offsetsArray[slot]!;
+  }
+
+  termAt(slot: number): number {
+    return this.termsArray[slot]!;
+  }
+
+  /** End offset (exclusive) of the entry in `slot`. */
+  entryEnd(slot: number): number {
+    return slot + 1 < this.count ? this.offsetsArray[slot + 1]! : this.endOffset;
+  }
+
+  push(offset: number, term: number, bytes: number): void {
+    assert(offset === this.endOffset, () => `segment ${this.path}: entry at ${offset}, expected ${this.endOffset}`);
+    if (this.count === this.offsetsArray.length) this.grow(this.count * 2);
+    this.offsetsArray[this.count] = offset;
+    this.termsArray[this.count] = term;
+    this.count++;
+    this.endOffset = offset + bytes;
+  }
+
+  /** Keeps the first `count` entries. */
+  truncateTo(count: number): void {
+    assert(count >= 0 && count <= this.count, () => `segment ${this.path}: truncateTo(${count}) of ${this.count}`);
+    this.endOffset = count === this.count ? this.endOffset : count === 0 ? 0 : this.offsetsArray[count]!;
+    this.count = count;
+  }
+
+  /** Replaces the index with loaded arrays (from an index file). */
+  load(offsets: Uint32Array, terms: Float64Array, endOffset: number): void {
+    assert(offsets.length === terms.length, 'segment index arrays differ in length');
+    this.offsetsArray = offsets;
+    this.termsArray = terms;
+    this.count = offsets.length;
+    this.endOffset = endOffset;
+  }
+
+  /** Copies of the live part of the index arrays (for writing the index file). */
+  snapshot(): { offsets: Uint32Array; terms: Float64Array } {
+    return { offsets: this.offsetsArray.subarray(0, this.count), terms: this.termsArray.subarray(0, this.count) };
+  }
+
+  /** Number of entries lying entirely below byte `offset` (entries end on their boundaries). */
+  countEndingBy(offset: number): number {
+    let low = 0;
+    let high = this.count;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.entryEnd(mid) <= offset) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  indexBytes(): number {
+    return this.offsetsArray.byteLength + this.termsArray.byteLength;
+  }
+
+  private grow(capacity: number): void {
+    const offsets = new Uint32Array(capacity);
+    offsets.set(this.offsetsArray.subarray(0, this.count));
+    const terms = new Float64Array(capacity);
+    terms.set(this.termsArray.subarray(0, this.count));
+    this.offsetsArray = offsets;
+    this.termsArray = terms;
+  }
+}

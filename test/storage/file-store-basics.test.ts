@@ -1,0 +1,178 @@
+import { existsSync, readdirSync, unlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeEntry } from '../../src/storage/entry-format.js';
+import { FileLogStore } from '../../src/storage/file-store.js';
+import { StorageError } from '../../src/storage/storage-error.js';
+import { asIndex, asNodeId, asTerm } from '../../src/types.js';
+import { dump, entries, entry, removeTempDirs, tempDir } from './helpers.js';
+
+afterEach(removeTempDirs);
+
+describe('FileLogStore basics', () => {
+  it('reads back appended entries after a reopen', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir });
+    await store.append(entries(1, 50, 1));
+    const before = dump(store);
+    await store.close();
+    const reopened = await FileLogStore.open({ dir });
+    expect(reopened.lastIndex()).toBe(50);
+    expect(dump(reopened)).toEqual(before);
+    expect(reopened.term(asIndex(0))).toBe(0);
+    expect(reopened.term(asIndex(50))).toBe(1);
+    await reopened.close();
+  });
+
+  it('rolls segments at the configured size and loads their index files on reopen', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir, segmentBytes: 4096 });
+    await store.append(entries(1, 200, 3));
+    expect(store.segmentCount()).toBeGreaterThan(5);
+    const before = dump(store);
+    await store.close();
+    expect(readdirSync(dir).filter((n) => n.endsWith('.idx')).length).toBeGreaterThan(4);
+    const reopened = await FileLogStore.open({ dir, segmentBytes: 4096 });
+    expect(reopened.recovery.indexFilesLoaded).toBe(reopened.segmentCount() - 1);
+    expect(reopened.recovery.segmentsScanned).toBe(1);
+    expect(dump(reopened)).toEqual(before);
+    await reopened.close();
+  });
+
+  it('rebuilds missing and damaged segment index files by scanning', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir, segmentBytes: 4096 });
+    await store.append(entries(1, 120, 2));
+    const before = dump(store);
+    await store.close();
+    const indexes = readdirSync(dir).filter((n) => n.endsWith('.idx')).sort();
+    unlinkSync(join(dir, indexes[0]!));
+    const damaged = readFileSync(join(dir, indexes[1]!));
+    damaged[damaged.length - 1]! ^= 0xff;
+    writeFileSync(join(dir, indexes[1]!), damaged);
+    const lines: string[] = [];
+    const reopened = await FileLogStore.open({ dir, segmentBytes: 4096, log: (l) => lines.push(l) });
+    expect(reopened.recovery.segmentsScanned).toBe(3);
+    expect(dump(reopened)).toEqual(before);
+    expect(lines.join('\n')).toContain('crc mismatch');
+    expect(existsSync(join(dir, indexes[0]!))).toBe(true);
+    await reopened.close();
+  });
+
+  it('replaces a suffix when an append starts inside the log', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir, segmentBytes: 4096 });
+    await store.append(entries(1, 100, 1));
+    await store.append([entry(40, 2, 10, 7), entry(41, 2, 10, 7)]);
+    expect(store.lastIndex()).toBe(41);
+    expect(store.term(asIndex(40))).toBe(2);
+    const before = dump(store);
+    await store.close();
+    const reopened = await FileLogStore.open({ dir, segmentBytes: 4096 });
+    expect(dump(reopened)).toEqual(before);
+    await reopened.close();
+  });
+
+  it('rejects an append that leaves a gap, and changes nothing', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir });
+    await store.append(entries(1, 3, 1));
+    await expect(store.append([entry(5, 1)])).rejects.toThrow(/append at index 5: expected an index in \[1, 4\]/);
+    expect(store.lastIndex()).toBe(3);
+    await store.close();
+  });
+
+  it('accepts encoded frames verbatim and rejects frames with a bad crc before writing any', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir });
+    const a = encodeEntry(1, 1, new Uint8Array([1, 2, 3]));
+    const b = encodeEntry(2, 1, new Uint8Array([4, 5]));
+    const frames = new Uint8Array(a.length + b.length);
+    frames.set(a);
+    frames.set(b, a.length);
+    await store.appendEncoded(frames, 2);
+    expect(store.read(asIndex(1), asIndex(2)).map((e) => Array.from(e.data))).toEqual([[1, 2, 3], [4, 5]]);
+    const c = encodeEntry(3, 1, new Uint8Array([9, 9, 9]));
+    c[c.length - 1]! ^= 1;
+    await expect(store.appendEncoded(c, 1)).rejects.toMatchObject({ code: 'CORRUPT' });
+    expect(store.lastIndex()).toBe(2);
+    await store.close();
+    const reopened = await FileLogStore.open({ dir });
+    expect(reopened.lastIndex()).toBe(2);
+    const segment = readdirSync(dir).find((n) => n.endsWith('.log'))!;
+    expect(Array.from(readFileSync(join(dir, segment)))).toEqual(Array.from(frames));
+    await reopened.close();
+  });
+
+  it('keeps hard state durable across reopen', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir });
+    await store.setHardState({ term: asTerm(7), vote: asNodeId(3), commit: asIndex(0) });
+    await store.close();
+    writeFileSync(join(dir, 'hardstate.json.tmp'), 'garbage from a crash mid-write');
+    const reopened = await FileLogStore.open({ dir });
+    expect(reopened.hardState()).toEqual({ term: 7, vote: 3, commit: 0 });
+    expect(existsSync(join(dir, 'hardstate.json.tmp'))).toBe(false);
+    await reopened.close();
+  });
+
+  it('removes old segments by retention and remembers the term before the first index', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir, segmentBytes: 4096, retention: { segmentsMax: 3 } });
+    await store.append(entries(1, 100, 1));
+    await store.append(entries(101, 200, 2));
+    expect(store.segmentCount()).toBeLessThanOrEqual(3);
+    const first = store.firstIndex();
+    expect(first).toBeGreaterThan(101);
+    const before = dump(store);
+    await store.close();
+    const reopened = await FileLogStore.open({ dir, segmentBytes: 4096 });
+    expect(reopened.firstIndex()).toBe(first);
+    expect(reopened.term(asIndex(first - 1))).toBe(2);
+    expect(dump(reopened)).toEqual(before);
+    await reopened.close();
+  });
+
+  it('fails to open a missing directory with an error naming it', async () => {
+    const dir = join(tempDir(), 'does-not-exist');
+    const error = await FileLogStore.open({ dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).code).toBe('ENOENT');
+    expect((error as StorageError).message).toContain(dir);
+  });
+
+  it('acknowledges every append of a concurrent burst in order', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir, segmentBytes: 64 * 1024 });
+    const acked: number[] = [];
+    const all = [];
+    for (let i = 1; i <= 1000; i++) all.push(store.append([entry(i, 1, 50)]).then(() => acked.push(i)));
+    await Promise.all(all);
+    expect(acked).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(store.durableIndex()).toBe(1000);
+    await store.close();
+  });
+
+  it('does not report re-appended entries as durable before their fsync', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir });
+    await store.append(entries(1, 10, 1));
+    expect(store.durableIndex()).toBe(10);
+    const pending = store.append([entry(5, 2)]);
+    expect(store.lastIndex()).toBe(5);
+    expect(store.durableIndex()).toBe(4);
+    await pending;
+    expect(store.durableIndex()).toBe(5);
+    await store.close();
+  });
+
+  it('applies back-pressure when the queue is full instead of failing', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir, queueEntriesMax: 8, queueBytesMax: 4096 });
+    const all = [];
+    for (let i = 1; i <= 300; i++) all.push(store.append([entry(i, 1, 64)]));
+    await Promise.all(all);
+    expect(store.lastIndex()).toBe(300);
+    await store.close();
+  });
+});

@@ -123,6 +123,9 @@ interface InFlightSync {
   done: Promise<void>;
 }
 
+/** An entry that may carry its frame in the entry format (see src/transport/codec.ts FramedEntry). */
+type FramedEntry = Entry & { frame?: Uint8Array };
+
 type Op =
   | WriteOp
   | { kind: 'create'; seg: Segment }
@@ -406,7 +409,11 @@ export class FileLogStore implements LogStore {
         const entry = entries[i]!;
         const bytes = ENTRY_HEADER_BYTES + entry.data.byteLength;
         const { buf, pos, seg } = this.place(bytes);
-        encodeEntryInto(buf, pos, entry.index, entry.term, entry.data);
+        // An entry that carries its encoded frame (the leader framed it once; a follower received
+        // it crc-checked) is copied as is: no second encode, no second crc.
+        const frame = (entry as FramedEntry).frame;
+        if (frame !== undefined && frame.byteLength === bytes) buf.set(frame, pos);
+        else encodeEntryInto(buf, pos, entry.index, entry.term, entry.data);
         this.commitPlaced(seg, buf, pos, bytes, entry.term);
       }
       return this.enqueued();

@@ -22,6 +22,12 @@ export interface EngineConfig {
   inflightBytesMax: number;
   uncommittedEntriesMax: number;
   segmentBytes: number;
+  /**
+   * Bytes written per fdatasync by a replica's log (group commit). Large enough that one client
+   * round of 256 × 1 KiB appends is one write and one fdatasync: measured 15k vs 19k commits/s for
+   * one replica against the store's 128 KiB default (which suits a single local writer better).
+   */
+  storeBatchBytesMax: number;
   /** Bytes of each shared-memory ring between two replicas (threads mode). */
   ringBytes: number;
   /** Bytes of each client ring (threads mode). */
@@ -43,6 +49,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   inflightBytesMax: 8 * 1024 * 1024,
   uncommittedEntriesMax: 65_536,
   segmentBytes: 64 * 1024 * 1024,
+  storeBatchBytesMax: 1024 * 1024,
   ringBytes: 32 * 1024 * 1024,
   clientRingBytes: 8 * 1024 * 1024,
   leaderSpinUsPerBatch: 0,
@@ -66,6 +73,7 @@ export function validateEngineConfig(config: EngineConfig): EngineConfig {
     ['inflightBytesMax', 1024, 1024 * 1024 * 1024],
     ['uncommittedEntriesMax', 1, 1 << 22],
     ['segmentBytes', 4096, 1024 * 1024 * 1024],
+    ['storeBatchBytesMax', 4096, 64 * 1024 * 1024],
     ['ringBytes', 1 << 16, 1 << 30],
     ['clientRingBytes', 1 << 16, 1 << 30],
     ['leaderSpinUsPerBatch', 0, 1_000_000],

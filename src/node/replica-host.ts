@@ -63,6 +63,7 @@ export async function hostReplica(
     dir: spec.dataDir,
     fsync: parseFsyncPolicy(spec.config.fsync, 'fsync'),
     segmentBytes: spec.config.segmentBytes,
+    pipelineBatchBytesMax: spec.config.storeBatchBytesMax,
     log: (line) => log(`replica ${spec.id}: ${line}`),
   });
   const rng = seededRng(spec.seed >>> 0);

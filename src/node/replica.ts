@@ -376,19 +376,21 @@ export class Replica {
   }
 
   async stop(): Promise<void> {
-    if (this.stopped && this.fatal === undefined) return;
+    if (this.stopped && this.fatal === undefined && this.tickTimer === undefined) return;
     this.stopped = true;
     if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
+    this.tickTimer = undefined;
+    if (this.fatal === undefined) {
+      // First, record how far this replica knows the log is committed, so a read-back after the
+      // run (the correctness ledger) sees the whole committed prefix even if closing the links
+      // below is slow.
+      const commit = Math.min(this.raft.commitIndex, this.store.durableIndex());
+      await this.store.setHardState({ term: this.raft.term, vote: this.raft.votedFor, commit: asIndex(commit) });
+    }
     for (const held of this.heldLeases) held.release();
     this.heldLeases.length = 0;
     await this.clients.close();
     await this.transport.close();
-    if (this.fatal === undefined) {
-      // Record how far this replica knows the log is committed, so a read-back after the run
-      // (the correctness ledger) sees the whole committed prefix.
-      const commit = Math.min(this.raft.commitIndex, this.store.durableIndex());
-      await this.store.setHardState({ term: this.raft.term, vote: this.raft.votedFor, commit: asIndex(commit) });
-    }
     await this.store.close();
   }
 }

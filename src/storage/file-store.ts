@@ -33,7 +33,7 @@ import { DirLock } from './dir-lock.js';
 import { checkFrames } from './entry-frames.js';
 import { decodeEntryHeader, encodeEntryInto, ENTRY_BODY_BYTES_MAX, ENTRY_HEADER_BYTES, verifyEntry } from './entry-format.js';
 import { fdatasyncFd, ftruncateFd, writevAt } from './fs-calls.js';
-import { fsyncDirectory, readHardState, writeHardState } from './hard-state-file.js';
+import { fsyncDirectory, readHardState, writeHardStateAsync } from './hard-state-file.js';
 import type { FsyncPolicy, LogStore } from './log-store.js';
 import { FSYNC_ALWAYS } from './log-store.js';
 import { readLogStart, writeLogStart } from './log-start-file.js';
@@ -355,9 +355,9 @@ export class FileLogStore implements LogStore {
   }
 
   setHardState(state: HardState): Promise<void> {
-    const next = this.hardChain.then(() => {
+    const next = this.hardChain.then(async () => {
       this.checkUsable();
-      writeHardState(this.dir, state);
+      await writeHardStateAsync(this.dir, state);
       this.hard = { ...state };
     });
     this.hardChain = next.catch(() => undefined);

@@ -3,7 +3,8 @@
 
 import { asNodeId } from '../types.js';
 import type { HostedReplica } from './replica-host.js';
-import type { FromWorker, ToWorker } from './worker-messages.js';
+import type { RaftStatus } from '../raft/raft.js';
+import type { FromWorker, ReplicaStatusReport, ToWorker } from './worker-messages.js';
 
 export function handleControl(id: number, hosted: HostedReplica, message: ToWorker, post: (message: FromWorker) => void, onStopped: () => void): void {
   const { replica, store } = hosted;
@@ -13,7 +14,7 @@ export function handleControl(id: number, hosted: HostedReplica, message: ToWork
       post({
         type: 'status',
         requestId: message.requestId,
-        status: { id, role: raft.role, term: raft.term, leader: raft.leader, commit: raft.commitIndex, lastIndex: raft.lastIndex, durableIndex: store.durableIndex(), stats: { ...replica.stats }, transport: replica.transportStats() },
+        status: { id, role: raft.role, term: raft.term, leader: raft.leader, commit: raft.commitIndex, lastIndex: raft.lastIndex, durableIndex: store.durableIndex(), stats: { ...replica.stats }, transport: replica.transportStats(), ...progressOf(replica.raft.status()) },
       });
       return;
     }
@@ -37,4 +38,9 @@ export function handleControl(id: number, hosted: HostedReplica, message: ToWork
       );
       return;
   }
+}
+
+function progressOf(status: RaftStatus): Pick<ReplicaStatusReport, 'progress'> {
+  if (status.progress === undefined) return {};
+  return { progress: status.progress.map((p) => ({ id: p.id, match: p.match, next: p.next, state: p.state, inflightMsgs: p.inflightMsgs })) };
 }

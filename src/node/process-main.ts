@@ -38,7 +38,8 @@ export async function runProcessReplica(
   const id = input.spec.id;
   const peers = new Map<NodeId, HostPort | undefined>();
   for (const [peer, address] of Object.entries(input.peers)) peers.set(asNodeId(Number(peer)), address);
-  const transport = new TcpTransport({ self: asNodeId(id), listen: input.peerListen, peers, token: input.token, log });
+  // A peer that restarts is back within a failover budget of ~100 ms: redial fast, cap low.
+  const transport = new TcpTransport({ self: asNodeId(id), listen: input.peerListen, peers, token: input.token, log, reconnectDelayMsMin: 10, reconnectDelayMsMax: 200 });
   const peerAddress = await transport.start();
   const clientPort = new TcpClientPort(id, input.clientListen, input.token, log);
   const clientAddress = await clientPort.start();

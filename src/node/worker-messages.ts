@@ -31,6 +31,8 @@ export interface ReplicaStatusReport {
   stats: ReplicaStats;
   /** Raft messages sent, and refused by a full or broken link (back-pressure). */
   transport: { sentMessages: number; droppedMessages: number };
+  /** Leader only: each follower's replication progress (match, next, probe/replicate, in flight). */
+  progress?: Array<{ id: number; match: number; next: number; state: string; inflightMsgs: number }>;
 }
 
 export type FromWorker =

@@ -31,3 +31,24 @@ export function readTag(payload: Uint8Array): LoadTag | undefined {
   if (view.getUint32(0, true) !== TAG_MAGIC) return undefined;
   return { producer: view.getUint32(4, true), sequence: view.getUint32(8, true) + view.getUint32(12, true) * TWO_POW_32 };
 }
+
+// Allocation-free readers for hot loops (the ledger decodes every entry of every replica, where
+// readTag's object and DataView per call would dominate). Same layout and byte order as above.
+
+/** True when the payload starts with a load tag. */
+export function hasTag(payload: Uint8Array): boolean {
+  if (payload.byteLength < TAG_BYTES) return false;
+  return (payload[0]! | (payload[1]! << 8) | (payload[2]! << 16) | (payload[3]! << 24)) >>> 0 === TAG_MAGIC;
+}
+
+/** The tag's producer; only meaningful when hasTag(payload). */
+export function tagProducer(payload: Uint8Array): number {
+  return (payload[4]! | (payload[5]! << 8) | (payload[6]! << 16) | (payload[7]! << 24)) >>> 0;
+}
+
+/** The tag's sequence; only meaningful when hasTag(payload). Exact below 2^53. */
+export function tagSequence(payload: Uint8Array): number {
+  const lo = (payload[8]! | (payload[9]! << 8) | (payload[10]! << 16) | (payload[11]! << 24)) >>> 0;
+  const hi = (payload[12]! | (payload[13]! << 8) | (payload[14]! << 16) | (payload[15]! << 24)) >>> 0;
+  return lo + hi * TWO_POW_32;
+}

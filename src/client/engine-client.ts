@@ -23,11 +23,14 @@ export interface EngineClientOptions {
 }
 
 export const DEFAULT_CLIENT_OPTIONS: Omit<EngineClientOptions, 'producer'> = {
-  retryMs: 300,
+  retryMs: 150,
   deadlineMs: 30_000,
   // Must stay below the replicas' dedupe window (src/node/dedupe.ts) for exactly-once retries.
   outstandingMax: 16_384,
 };
+
+/** Pause before resending a request that no replica could take (an election is running). */
+const REDIRECT_DELAY_MS = 10;
 
 export interface CommitAck {
   index: number;
@@ -196,10 +199,15 @@ export class EngineClient {
         return;
       case Status.NotLeader:
         this.stats.redirects++;
-        if (response.leaderHint !== 0 && this.channels.has(response.leaderHint)) this.leaderGuess = response.leaderHint;
-        else if (request.replica === this.leaderGuess) this.rotateLeaderGuess();
-        // No known leader: wait for the retry timer rather than spinning between replicas.
-        if (response.leaderHint !== 0) this.enqueue(request);
+        if (response.leaderHint !== 0 && response.leaderHint !== request.replica && this.channels.has(response.leaderHint)) {
+          this.leaderGuess = response.leaderHint;
+          this.enqueue(request);
+          return;
+        }
+        // No known leader (an election is running): try the next replica shortly, without
+        // spinning between replicas.
+        if (request.replica === this.leaderGuess) this.rotateLeaderGuess();
+        this.enqueueLater(request, REDIRECT_DELAY_MS);
         return;
       case Status.Overloaded:
         this.stats.overloaded++;
@@ -209,6 +217,15 @@ export class EngineClient {
         request.reject(new AppendError(`replica ${request.replica} failed the append`));
         return;
     }
+  }
+
+  private enqueueLater(request: Pending, delayMs: number): void {
+    request.queued = true; // not resent by the retry timer meanwhile
+    const timer = setTimeout(() => {
+      request.queued = false;
+      if (this.pending.has(request.requestId)) this.enqueue(request);
+    }, delayMs);
+    timer.unref();
   }
 
   private rotateLeaderGuess(): void {

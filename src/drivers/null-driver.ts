@@ -4,10 +4,15 @@
 // in [stallAtMs, stallAtMs + stallMs) after connect() are acked when the stall ends), a CPU cost
 // paid synchronously inside append() (a client library that cannot keep up), and failures.
 // Positions are assigned in call order from 1, like a log index.
+// With `readBackReplicas: N` it also keeps each payload's 16-byte load tag (bounded by
+// KEPT_ENTRIES_MAX) and reads back N identical "replicas" for the correctness ledger;
+// `readBackDropIndex: I` leaves the entry at index I out of every replica (a lost entry, for
+// tests of the ledger's wiring).
 
 import type { Clock } from '../load/clock.js';
 import { RealClock } from '../load/clock.js';
-import type { AppendAck, Driver } from './types.js';
+import { TAG_BYTES } from '../check/tag.js';
+import type { AppendAck, Driver, ReplicaContents } from './types.js';
 
 export interface NullDriverOptions {
   /** Every ack arrives this long after the append (0: in a microtask). */
@@ -20,9 +25,15 @@ export interface NullDriverOptions {
   spinUsPerOp?: number;
   /** Every Nth append fails (0: never). */
   failEvery?: number;
+  /** Keep the load tags and read back this many identical replicas (0: no read-back). */
+  readBackReplicas?: number;
+  /** Leave the entry at this index out of every replica read back (0: none). */
+  readBackDropIndex?: number;
 }
 
-export const NULL_OPTION_KEYS = ['latencyUs', 'stallAtMs', 'stallMs', 'spinUsPerOp', 'failEvery'] as const;
+export const NULL_OPTION_KEYS = ['latencyUs', 'stallAtMs', 'stallMs', 'spinUsPerOp', 'failEvery', 'readBackReplicas', 'readBackDropIndex'] as const;
+/** Entries whose tags are kept at most (16 bytes each); past it appends fail. */
+export const KEPT_ENTRIES_MAX = 4_194_304;
 
 export class NullDriver implements Driver {
   readonly system = 'null';
@@ -35,6 +46,8 @@ export class NullDriver implements Driver {
   private readonly stallMs: number;
   private readonly spinUs: number;
   private readonly failEvery: number;
+  private readonly kept: Array<{ index: number; payload: Uint8Array }> = [];
+  readBack?: () => Promise<ReplicaContents[]>;
 
   constructor(
     options: NullDriverOptions = {},
@@ -46,6 +59,17 @@ export class NullDriver implements Driver {
     this.spinUs = nonNegative('spinUsPerOp', options.spinUsPerOp ?? 0);
     this.failEvery = nonNegative('failEvery', options.failEvery ?? 0);
     this.settings = { latencyUs: this.latencyUs, stallAtMs: this.stallStartMs, stallMs: this.stallMs, spinUsPerOp: this.spinUs, failEvery: this.failEvery };
+    const replicas = nonNegative('readBackReplicas', options.readBackReplicas ?? 0);
+    const dropIndex = nonNegative('readBackDropIndex', options.readBackDropIndex ?? 0);
+    if (replicas > 0) {
+      this.settings['readBackReplicas'] = replicas;
+      this.settings['readBackDropIndex'] = dropIndex;
+      this.readBack = async () =>
+        Array.from({ length: replicas }, (_, r) => ({
+          replica: `null-${r + 1}`,
+          entries: this.kept.filter((e) => e.index !== dropIndex),
+        }));
+    }
   }
 
   async connect(): Promise<void> {
@@ -61,7 +85,10 @@ export class NullDriver implements Driver {
     }
     const index = this.nextIndex++;
     if (this.failEvery > 0 && index % this.failEvery === 0) return Promise.reject(new Error(`null system: injected failure of append #${index}`));
-    void payload;
+    if (this.readBack !== undefined) {
+      if (this.kept.length >= KEPT_ENTRIES_MAX) return Promise.reject(new Error(`null system: read-back keeps at most ${KEPT_ENTRIES_MAX} entries`));
+      this.kept.push({ index, payload: payload.slice(0, TAG_BYTES) });
+    }
     const ack: AppendAck = { index };
     const nowUs = this.clock.nowUs();
     let readyUs = this.latencyUs > 0 ? nowUs + this.latencyUs : 0;

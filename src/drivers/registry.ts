@@ -5,9 +5,10 @@
 import type { Clock } from '../load/clock.js';
 import { EngineDriver, engineConfigFromGroup } from './engine-driver.js';
 import { NullDriver, type NullDriverOptions } from './null-driver.js';
+import { createEtcdDriver, createHttpDriver, createNatsDriver, createRemoteEngineDriver } from './peer-factories.js';
 import type { Driver } from './types.js';
 
-export const KNOWN_SYSTEMS = ['engine', 'etcd', 'nats', 'null'] as const;
+export const KNOWN_SYSTEMS = ['engine', 'etcd', 'nats', 'null', 'http'] as const;
 export type SystemName = (typeof KNOWN_SYSTEMS)[number];
 
 export interface DriverContext {
@@ -33,10 +34,26 @@ export interface DriverEntry {
 export const DRIVERS: Partial<Record<SystemName, DriverEntry>> = {
   null: { create: (c) => new NullDriver(c.options as NullDriverOptions, c.clock), workerSafe: true },
   engine: {
-    create: (c) => new EngineDriver(engineConfigFromGroup(c.group), typeof c.group['dataDir'] === 'string' ? { dataDir: c.group['dataDir'] } : {}),
+    // With driver.endpoints: a running group elsewhere (`logbench node`); otherwise a managed group.
+    create: (c) =>
+      c.options['endpoints'] !== undefined
+        ? createRemoteEngineDriver(c)
+        : new EngineDriver(engineConfigFromGroup(c.group), typeof c.group['dataDir'] === 'string' ? { dataDir: c.group['dataDir'] } : {}),
     workerSafe: false,
   },
+  // Managed etcd/NATS clusters are started by the driver: one instance per run, never per worker.
+  etcd: { create: createEtcdDriver, workerSafe: false },
+  nats: { create: createNatsDriver, workerSafe: false },
+  http: { create: createHttpDriver, workerSafe: true },
 };
+
+/**
+ * True when independent driver instances (load agents on other hosts) reach one shared system:
+ * the system runs elsewhere (`driver.endpoints`) or holds no state (null).
+ */
+export function reachableFromAgents(system: string, options: Record<string, unknown>): boolean {
+  return system === 'null' || options['endpoints'] !== undefined;
+}
 
 export class DriverUnavailableError extends Error {
   override name = 'DriverUnavailableError';

@@ -12,6 +12,7 @@ import type { AppendAck, Driver } from '../drivers/types.js';
 import { Xoshiro128 } from '../prng.js';
 import { producerId, PRODUCER_SLOTS_MAX, type AckLog } from './ack-log.js';
 import type { Clock } from './clock.js';
+import type { CompletionLog } from './completion-log.js';
 import type { GeneratorSettings, PhaseSpec } from './phase-spec.js';
 import { PhaseRecorder } from './recorder.js';
 import type { PhaseRecording } from './recording-types.js';
@@ -25,6 +26,8 @@ export interface GeneratorEnv {
   sizeBytes: number;
   /** Acks for the correctness ledger; undefined = not kept. */
   ackLog: AckLog | undefined;
+  /** Per-op completion times (runs with faults, for failover metrics); undefined = not kept. */
+  completions?: CompletionLog | undefined;
   /** External stop (Ctrl-C): checked on every completion and at least every 100 ms. */
   shouldStop: () => boolean;
 }
@@ -149,6 +152,7 @@ export abstract class SlotGenerator {
     this.outstanding--;
     this.recorder.recordSuccess(nowUs, nowUs - this.intendedUs[slot]!, nowUs - this.issueUs[slot]!, this.measuredFlags[slot] === 1);
     this.env.ackLog?.append(this.producers[slot]!, this.sequences[slot]!, ack.index);
+    this.env.completions?.recordSuccess(nowUs, nowUs - this.intendedUs[slot]!);
     this.sequences[slot]!++;
     this.afterCompletion(slot, nowUs);
     if (this.stopped) this.wake();
@@ -159,6 +163,7 @@ export abstract class SlotGenerator {
     const nowUs = this.clock.nowUs();
     this.outstanding--;
     this.recorder.recordError(nowUs, error, this.measuredFlags[slot] === 1);
+    this.env.completions?.recordError(nowUs);
     // A failed op still used its sequence number: the ledger sees a gap, never a reuse.
     this.sequences[slot]!++;
     this.afterCompletion(slot, nowUs);

@@ -5,6 +5,7 @@ import { unreachable } from '../assert.js';
 import type { Driver } from '../drivers/types.js';
 import type { AckLog } from './ack-log.js';
 import type { Clock } from './clock.js';
+import type { CompletionLog } from './completion-log.js';
 import { ClosedLoopGenerator } from './closed-loop.js';
 import type { SlotGenerator } from './generator.js';
 import { OpenLoopGenerator } from './open-loop.js';
@@ -19,6 +20,8 @@ export interface PhaseShare {
   settings: GeneratorSettings;
   sizeBytes: number;
   ackLog: AckLog | undefined;
+  /** Per-op completion times (runs with faults); undefined = not kept. */
+  completions?: CompletionLog | undefined;
   shouldStop: () => boolean;
 }
 
@@ -31,6 +34,7 @@ export function createGenerator(share: PhaseShare): SlotGenerator {
     workerIndex: share.workerIndex,
     sizeBytes: share.sizeBytes,
     ackLog: share.ackLog,
+    completions: share.completions,
     shouldStop: share.shouldStop,
   };
   const phase = share.phase;

@@ -2,12 +2,17 @@
 // achieved rate of the earlier phase, runs each phase on this thread or split over load workers,
 // merges the workers' recordings, and keeps the acks for the ledger. An external stop (Ctrl-C)
 // ends the current phase early and skips the rest; the outcome then says complete: false.
+// A scenario with faults runs a nemesis beside the load (src/cluster/nemesis.ts) and keeps every
+// op's completion time for the failover metrics; stopFaults() ends it before the ledger reads back.
 
 import { assert } from '../assert.js';
+import { faultTargetOf, wallMs } from '../cluster/fault-target.js';
+import { Nemesis } from '../cluster/nemesis.js';
 import { lookupDriver, type DriverContext } from '../drivers/registry.js';
 import type { Driver } from '../drivers/types.js';
 import { AckLog } from './ack-log.js';
 import { RealClock, type Clock } from './clock.js';
+import { CompletionLog } from './completion-log.js';
 import { mergeRecordings } from './merge.js';
 import type { PhaseSpec } from './phase-spec.js';
 import type { PhaseRecording } from './recording-types.js';
@@ -46,6 +51,16 @@ export interface RunnerOptions {
   /** Overrides the registry (tests inject drivers with a fake clock). */
   createDriver?: (context: DriverContext) => Driver;
   shouldStop: () => boolean;
+  /** Nemesis messages (fault injected, resumed, ...). */
+  log?: (line: string) => void;
+}
+
+/** What a run with faults hands to the failover metrics. */
+export interface FaultRecord {
+  nemesis: Nemesis;
+  completions: CompletionLog;
+  /** Wall-clock ms (the markers' clock) = clock µs / 1000 + this. */
+  clockToWallMs: number;
 }
 
 export function achievedOpsPerSec(recording: PhaseRecording): number {
@@ -60,6 +75,10 @@ export class ScenarioRunner {
   private pool: LoadWorkerPool | undefined;
   private current: { name: string; index: number; startUs: number; totalSeconds: number | undefined; generator?: SlotGenerator; workers: number } | undefined;
   private readonly workersAllowed: boolean;
+  /** Per-op completion times; kept only when the scenario injects faults. */
+  readonly completions: CompletionLog | undefined;
+  private nemesis: Nemesis | undefined;
+  private clockToWallMs = 0;
 
   constructor(private readonly options: RunnerOptions) {
     const { scenario } = options;
@@ -74,15 +93,35 @@ export class ScenarioRunner {
     if (scenario.generator.workers > 0 && !this.workersAllowed) {
       throw new ScenarioError(`generator.workers: system ${scenario.system} cannot be driven from load workers (its driver is not worker-safe); expected 0`);
     }
+    if (scenario.faults.length > 0 && scenario.generator.workers > 0) {
+      throw new ScenarioError('generator.workers: a scenario with faults records every completion on the main thread; expected 0');
+    }
+    this.completions = scenario.faults.length > 0 ? new CompletionLog() : undefined;
   }
 
   async connect(): Promise<void> {
     await this.driver.connect();
+    this.clockToWallMs = wallMs() - this.clock.nowUs() / 1000;
+    const faults = this.options.scenario.faults;
+    if (faults.length === 0) return;
+    const target = faultTargetOf(this.driver);
+    if (typeof target === 'string') throw new ScenarioError(`faults: ${target}`);
+    this.nemesis = new Nemesis(target, faults, { seed: this.options.scenario.generator.seed, ...(this.options.log !== undefined ? { log: this.options.log } : {}) });
+  }
+
+  /** Ends fault injection (undoing faults still in effect); the record for the failover metrics. */
+  async stopFaults(): Promise<FaultRecord | undefined> {
+    const nemesis = this.nemesis;
+    if (nemesis === undefined || this.completions === undefined) return undefined;
+    this.nemesis = undefined;
+    await nemesis.stop();
+    return { nemesis, completions: this.completions, clockToWallMs: this.clockToWallMs };
   }
 
   /** Runs every phase of the scenario; stops early (and returns) when shouldStop() turns true. */
   async runAll(): Promise<void> {
     const phases = this.options.scenario.phases;
+    this.nemesis?.start();
     for (let i = 0; i < phases.length; i++) {
       if (this.options.shouldStop()) return;
       await this.runPhase(this.resolvePhase(phases[i]!, i), i);
@@ -115,6 +154,9 @@ export class ScenarioRunner {
     const slotsWanted = spec.type === 'closed' ? spec.concurrency : settings.outstandingMax;
     const workers = Math.min(settings.workers, slotsWanted);
     const { rateRule, ...phase } = spec;
+    this.nemesis?.phaseStarted(phase.name);
+    // The first step of a stepped phase also starts the phase the scenario named.
+    if (phase.name.endsWith('.1')) this.nemesis?.phaseStarted(phase.name.slice(0, -2));
     let recording: PhaseRecording;
     if (workers === 0) {
       const generator = createGenerator({
@@ -126,6 +168,7 @@ export class ScenarioRunner {
         settings,
         sizeBytes: scenario.payload.sizeBytes,
         ackLog: this.ackLog,
+        completions: this.completions,
         shouldStop: this.options.shouldStop,
       });
       this.current = { name: phase.name, index, startUs: this.clock.nowUs(), totalSeconds, generator, workers: 0 };
@@ -202,6 +245,7 @@ export class ScenarioRunner {
 
   async close(): Promise<void> {
     try {
+      await this.nemesis?.stop({ restartKilled: false });
       await this.pool?.close();
     } finally {
       this.pool = undefined;

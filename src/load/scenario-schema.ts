@@ -1,9 +1,10 @@
 // JSON Schema of a scenario file (bench/scenarios/*.yaml). Unknown fields are rejected at every
-// level except `driver` (system-specific options, checked by the system's own schema below) and
-// the entries of `faults` (their shape belongs to fault injection; only `kind` is required).
+// level except `driver` (system-specific options, checked by the system's own schema below).
+// `faults` entries follow src/cluster/fault-spec.ts (cross-field checks there too).
 // `group` accepts every engine knob (src/node/engine-config.ts); their ranges are checked by
 // validateEngineConfig when the engine starts.
 
+import { FAULTS_SCHEMA } from '../cluster/fault-spec.js';
 import { DEFAULT_ENGINE_CONFIG } from '../node/engine-config.js';
 
 const positiveNumber = { type: 'number', exclusiveMinimum: 0 } as const;
@@ -85,6 +86,8 @@ export const NULL_DRIVER_SCHEMA = {
     stallMs: nonNegativeNumber,
     spinUsPerOp: nonNegativeNumber,
     failEvery: nonNegativeInteger,
+    readBackReplicas: { type: 'integer', minimum: 0, maximum: 7 },
+    readBackDropIndex: nonNegativeInteger,
   },
 } as const;
 
@@ -96,7 +99,7 @@ export const SCENARIO_SCHEMA = {
   properties: {
     name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
     description: { type: 'string' },
-    system: { type: 'string', enum: ['engine', 'etcd', 'nats', 'null'] },
+    system: { type: 'string', enum: ['engine', 'etcd', 'nats', 'null', 'http'] },
     group: {
       type: 'object',
       additionalProperties: false,
@@ -143,10 +146,7 @@ export const SCENARIO_SCHEMA = {
         oneOf: [CLOSED_PHASE_SCHEMA, OPEN_PHASE_SCHEMA],
       },
     },
-    faults: {
-      type: 'array',
-      items: { type: 'object', required: ['kind'], properties: { kind: { type: 'string', minLength: 1 } } },
-    },
+    faults: FAULTS_SCHEMA,
   },
   allOf: [{ if: { properties: { system: { const: 'null' } }, required: ['system'] }, then: { properties: { driver: NULL_DRIVER_SCHEMA } } }],
 } as const;

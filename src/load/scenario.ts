@@ -8,6 +8,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { compileSchema } from '../results/ajv.js';
 import { describeAjvErrors } from '../results/schema-errors.js';
 import type { SystemName } from '../drivers/registry.js';
+import { faultProblems, type FaultSpec } from '../cluster/fault-spec.js';
 import { GENERATOR_DEFAULTS, type ClosedPhaseSpec, type GeneratorSettings, type OpenPhaseSpec } from './phase-spec.js';
 import type { Arrival } from './schedule.js';
 import { SCENARIO_SCHEMA } from './scenario-schema.js';
@@ -40,7 +41,8 @@ export interface Scenario {
   payload: { sizeBytes: number };
   generator: GeneratorSettings;
   phases: ScenarioPhase[];
-  faults: Array<Record<string, unknown>>;
+  /** Faults injected during the load (src/cluster/fault-spec.ts); empty = none. */
+  faults: FaultSpec[];
   /** The file it came from (null when built from flags) and the --set overrides applied. */
   source: string | null;
   overrides: string[];
@@ -194,6 +196,7 @@ export function resolveScenario(raw: Record<string, unknown>, source: string | n
   });
   if (phases.length > 255) problems.push(`phases: expected at most 255 phases after expanding steps, got ${phases.length}`);
   const generator: GeneratorSettings = { ...GENERATOR_DEFAULTS, ...(file.generator ?? {}) };
+  problems.push(...faultProblems(file.faults ?? [], names, file.system));
   if (problems.length > 0) throw new ScenarioError(problems.map((p) => `${label}: ${p}`).join('\n'));
   const group: Record<string, string | number | boolean> = { ...(file.system === 'engine' ? ENGINE_GROUP_DEFAULTS : {}), ...(file.group ?? {}) };
   const scenario: Scenario = {
@@ -253,6 +256,8 @@ export interface CliOverrides {
   seconds?: number | undefined;
   rate?: number | undefined;
   workers?: number | undefined;
+  /** --endpoints: a running system's addresses (driver.endpoints; external mode). */
+  endpoints?: string[] | undefined;
 }
 
 /**
@@ -273,6 +278,7 @@ export function applyCliOverrides(raw: Record<string, unknown>, flags: CliOverri
   if (flags.replicas !== undefined) object('group')['replicas'] = flags.replicas;
   if (flags.sizeBytes !== undefined) object('payload')['sizeBytes'] = flags.sizeBytes;
   if (flags.workers !== undefined) object('generator')['workers'] = flags.workers;
+  if (flags.endpoints !== undefined) object('driver')['endpoints'] = flags.endpoints;
   const phases = Array.isArray(raw['phases']) ? (raw['phases'] as Array<Record<string, unknown>>) : [];
   for (const phase of phases) {
     if (phase === null || typeof phase !== 'object') continue;
@@ -323,5 +329,5 @@ interface FileScenario {
         steps?: Array<{ rate?: number; rateOfPhase?: RateOfPhase; seconds: number }>;
       })
   >;
-  faults?: Array<Record<string, unknown>>;
+  faults?: FaultSpec[];
 }

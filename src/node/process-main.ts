@@ -38,8 +38,9 @@ export async function runProcessReplica(
   const id = input.spec.id;
   const peers = new Map<NodeId, HostPort | undefined>();
   for (const [peer, address] of Object.entries(input.peers)) peers.set(asNodeId(Number(peer)), address);
-  // A peer that restarts is back within a failover budget of ~100 ms: redial fast, cap low.
-  const transport = new TcpTransport({ self: asNodeId(id), listen: input.peerListen, peers, token: input.token, log, reconnectDelayMsMin: 10, reconnectDelayMsMax: 200 });
+  // A peer that restarts must be reachable again within the failover budget (~100 ms): redial
+  // fast with a low cap (loopback or a LAN; a refused connect costs microseconds).
+  const transport = new TcpTransport({ self: asNodeId(id), listen: input.peerListen, peers, token: input.token, log, reconnectDelayMsMin: 5, reconnectDelayMsMax: 50 });
   const peerAddress = await transport.start();
   const clientPort = new TcpClientPort(id, input.clientListen, input.token, log);
   const clientAddress = await clientPort.start();

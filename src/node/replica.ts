@@ -204,12 +204,15 @@ export class Replica {
         this.readyOutstanding = true;
         this.stats.readies++;
         this.noteSoftState(ready);
-        this.storeEntries(ready.entries);
         if (ready.hardState !== undefined && ready.mustSync) {
-          // A vote or term must survive a crash before any message of this Ready leaves.
+          // A new term or vote is made durable before anything else of this Ready: before its
+          // messages leave (a vote must survive a crash) and before its entries are written (a
+          // log must never hold entries of a term newer than its durable hard state).
           const state = ready.hardState;
           this.store.setHardState(state).then(
             () => {
+              if (this.stopped) return;
+              this.storeEntries(ready.entries);
               this.finish(ready);
               this.schedule();
             },
@@ -217,6 +220,7 @@ export class Replica {
           );
           return;
         }
+        this.storeEntries(ready.entries);
         if (ready.hardState !== undefined) this.commitToSave = ready.hardState;
         this.finish(ready);
       }

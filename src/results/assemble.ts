@@ -6,6 +6,7 @@ import type { PhaseOutcome } from '../load/run-scenario.js';
 import type { Driver } from '../drivers/types.js';
 import { buildPhaseResult } from './phase-result.js';
 import { RESULT_SCHEMA_ID } from './result-schema.js';
+import type { FailoverSection } from './failover-section.js';
 import type { CorrectnessSummary, Environment, FindMaxSection, RunResult } from './result-types.js';
 
 export interface AssembleInput {
@@ -19,6 +20,7 @@ export interface AssembleInput {
   complete: boolean;
   command: string[];
   findMax?: FindMaxSection | null;
+  failover?: FailoverSection | null;
   warnings?: string[];
 }
 
@@ -37,7 +39,7 @@ export function assembleResult(input: AssembleInput): RunResult {
     environment: input.environment,
     phases: input.outcomes.map((o) => buildPhaseResult(o, scenario.generator, scenario.payload.sizeBytes, input.environment, input.correctness.ledger)),
     correctness: input.correctness,
-    failover: null,
+    failover: input.failover ?? null,
     findMax: input.findMax ?? null,
     warnings: input.warnings ?? [],
   };

@@ -2,8 +2,8 @@
 // truth (tsc does not copy .json files into dist/); src/results/result.schema.json is the same
 // schema written out for other tools, and a test fails when the two differ (regenerate with
 // UPDATE_RESULT_SCHEMA=1 npx vitest run test/results/schema-file.test.ts).
-// Every object is closed (additionalProperties: false) except the resolved scenario, the
-// driver's settings and the failover section, so a corrupted or hand-edited file is caught.
+// Every object is closed (additionalProperties: false) except the resolved scenario and the
+// driver's settings, so a corrupted or hand-edited file is caught.
 
 export const RESULT_SCHEMA_ID = 'logbench.result/v1';
 
@@ -66,6 +66,49 @@ const phase = closed({
   errorSamples: { type: 'array', items: { type: 'string' }, maxItems: 20 },
 });
 
+const nullableMs = { type: ['number', 'null'], minimum: 0 } as const;
+const trialSummary = closed({ count, median: nullableNumber, p99: nullableNumber, max: nullableNumber });
+const faultMetrics = closed({
+  kind: { type: 'string' },
+  target: { type: 'string' },
+  atMs: nonNegative,
+  endAtMs: nullableNumber,
+  leaderBefore: nullableString,
+  leaderElectedMs: nullableMs,
+  newLeader: nullableString,
+  oldLeaderSteppedDownMs: nullableMs,
+  unavailableMs: nullableMs,
+  longestGapMs: nonNegative,
+  opsPerSecBefore: nonNegative,
+  dipFraction: nullableMs,
+  recoverTo90Ms: nullableMs,
+  p99UsBefore: nullableMs,
+  p99UsDuring: nullableMs,
+  p99UsAfter: nullableMs,
+  errorsDuring: count,
+  note: nullableString,
+});
+const faultMarker = closed({
+  atMs: nonNegative,
+  kind: { type: 'string' },
+  target: { type: 'string' },
+  fault: nullableCount,
+  scheduled: { type: 'boolean' },
+  endAtMs: nullableNumber,
+  leaderBefore: nullableString,
+  note: nullableString,
+});
+const failoverSection = closed({
+  bucketMs: { type: 'integer', minimum: 1 },
+  startMs: nonNegative,
+  faults: { type: 'array', items: faultMetrics },
+  summary: { type: 'object', additionalProperties: closed({ unavailableMs: trialSummary, leaderElectedMs: trialSummary, recoverTo90Ms: trialSummary, longestGapMs: trialSummary }) },
+  markers: { type: 'array', items: faultMarker },
+  leaderEvents: { type: 'array', items: closed({ atMs: nonNegative, member: { type: 'string' }, role: { type: 'string' }, term: nullableCount }) },
+  timeline: closed({ commits: { type: 'array', items: count }, errors: { type: 'array', items: count }, truncated: { type: 'boolean' } }),
+  completionsTruncated: { type: 'boolean' },
+});
+
 const findMaxPoint = closed({ rate: nonNegative, opsPerSec: nonNegative, p50Us: nonNegative, p99Us: nonNegative, p999Us: nonNegative, saturated: { type: 'boolean' }, meetsSlo: { type: 'boolean' }, phase: { type: 'string' } });
 
 export const RESULT_SCHEMA = {
@@ -113,7 +156,7 @@ export const RESULT_SCHEMA = {
       reordered: nullableCount,
       acksTruncated: { type: 'boolean' },
     }),
-    failover: { oneOf: [{ type: 'null' }, { type: 'object' }] },
+    failover: { oneOf: [{ type: 'null' }, failoverSection] },
     findMax: {
       oneOf: [{ type: 'null' }, closed({ slo: { type: 'string' }, kneeRate: nullableNumber, kneeOpsPerSec: nullableNumber, curve: { type: 'array', items: findMaxPoint } })],
     },

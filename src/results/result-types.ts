@@ -3,6 +3,7 @@
 import type { LatencyPercentiles } from '../load/histogram.js';
 import type { SeriesPoint } from '../load/recording-types.js';
 import type { Scenario } from '../load/scenario.js';
+import type { FailoverSection } from './failover-section.js';
 
 export type LedgerStatus = 'ok' | 'failed' | 'not-run';
 
@@ -108,7 +109,7 @@ export interface RunResult {
   environment: Environment;
   phases: PhaseResult[];
   correctness: CorrectnessSummary;
-  failover: Record<string, unknown> | null;
+  failover: FailoverSection | null;
   findMax: FindMaxSection | null;
   warnings: string[];
 }

@@ -3,7 +3,7 @@
 // Exit codes: 0 ok, 1 failure (error, or the ledger found a problem), 2 bad input, 130 Ctrl-C
 // (the result is still written, marked "complete": false).
 
-import { intFlag, listFlag, boolFlag, numberFlag, stringFlag, UsageError } from '../args.js';
+import { choiceFlag, intFlag, listFlag, boolFlag, numberFlag, stringFlag, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
 import { findMax, parseSlo, SloError, type CurvePoint } from '../../load/find-max.js';
@@ -11,15 +11,22 @@ import { percentilesOf, decodeHistogram } from '../../load/histogram.js';
 import type { OpenPhaseSpec } from '../../load/phase-spec.js';
 import { ProgressPrinter } from '../../load/progress.js';
 import { achievedOpsPerSec, ScenarioRunner, type PhaseOutcome } from '../../load/run-scenario.js';
+import { AgentRunner, parseAgents } from '../../load/agent-controller.js';
+import { AutocannonRunner } from '../../load/autocannon-runner.js';
 import { loadScenarioWithOverrides, scenarioFromFlags, ScenarioError, type CliOverrides, type Scenario } from '../../load/scenario.js';
 import { assembleResult, runJson } from '../../results/assemble.js';
-import { checkCorrectness } from '../../results/correctness.js';
+import { runLedger } from '../../results/correctness.js';
+import { buildFailoverSection, failoverSummaryLines, type FailoverSection } from '../../results/failover-section.js';
 import { collectEnvironment } from '../../results/environment.js';
 import type { FindMaxSection } from '../../results/result-types.js';
 import { summaryLines } from '../../results/summary.js';
 import { writeResult } from '../../results/write-result.js';
 
 const EXIT_INTERRUPTED = 130;
+const GENERATORS = ['logbench', 'autocannon'] as const;
+
+/** What run needs of a runner: the local one, the agents' controller, or the autocannon one. */
+type Runner = Pick<ScenarioRunner, 'driver' | 'ackLog' | 'outcomes' | 'connect' | 'runAll' | 'runPhase' | 'live' | 'close'>;
 
 function cliOverrides(ctx: CommandContext): CliOverrides {
   const v = ctx.values;
@@ -33,6 +40,7 @@ function cliOverrides(ctx: CommandContext): CliOverrides {
     seconds: stringFlag(v, 'seconds') === undefined ? undefined : numberFlag(v, 'seconds', 0, { min: 0.001 }),
     rate: stringFlag(v, 'rate') === undefined ? undefined : numberFlag(v, 'rate', 0, { min: 0.001 }),
     workers: stringFlag(v, 'workers') === undefined ? undefined : intFlag(v, 'workers', 0, { min: 0, max: 64 }),
+    endpoints: stringFlag(v, 'endpoints')?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
   };
 }
 
@@ -41,7 +49,12 @@ function buildScenario(ctx: CommandContext): Scenario {
   const sets = listFlag(ctx.values, 'set');
   try {
     const file = ctx.positionals[0];
-    const scenario = file !== undefined ? loadScenarioWithOverrides(file, sets, flags) : scenarioFromFlags(flags, sets);
+    // Without a file, --generator autocannon runs autocannon's closed loop, then logbench's open
+    // loop at half its rate on the same gateway.
+    const autocannonDefaults = file === undefined && stringFlag(ctx.values, 'generator') === 'autocannon' && flags.rate === undefined
+      ? ['phases[1].type=open', 'phases[1].name=open', 'phases[1].rateOfPhase.phase=closed', 'phases[1].rateOfPhase.fraction=0.5', `phases[1].seconds=${flags.seconds ?? 10}`, `phases[1].warmupSeconds=${(flags.seconds ?? 10) >= 5 ? 1 : 0}`]
+      : [];
+    const scenario = file !== undefined ? loadScenarioWithOverrides(file, sets, flags) : scenarioFromFlags(flags, [...autocannonDefaults, ...sets]);
     lookupDriver(scenario.system);
     return scenario;
   } catch (error) {
@@ -71,12 +84,20 @@ export const runCommand: Command = {
     'start-rate': { type: 'string', valueName: 'OPS', description: '--find-max: first rate probed', defaultText: '1000' },
     'steps-max': { type: 'string', valueName: 'N', description: '--find-max: probes at most', defaultText: '12' },
     'step-seconds': { type: 'string', valueName: 'S', description: '--find-max: measured seconds per probe (after 1 s warm-up)', defaultText: '5' },
+    endpoints: { type: 'string', valueName: 'LIST', description: 'use a running system (driver.endpoints): engine ID=HOST:PORT client ports; etcd/nats client URLs; http the gateway URL' },
+    generator: { type: 'string', valueName: 'G', description: 'logbench, or autocannon (closed phases by autocannon against --system http; open phases by logbench)', defaultText: 'logbench' },
+    agents: { type: 'string', valueName: 'LIST', description: 'load agents HOST:PORT,... (`logbench agent`) that share the load; needs --endpoints' },
+    token: { type: 'string', valueName: 'T', description: 'token of the agents and of a remote engine group (or LOGBENCH_TOKEN)' },
   },
   examples: [
     'logbench run bench/scenarios/default.yaml',
     'logbench run bench/scenarios/null.yaml --set phases[0].concurrency=64 --json',
     'logbench run --system engine --mode threads --replicas 3 --conc 256 --size 1024 --seconds 10 --json',
     'logbench run bench/scenarios/null.yaml --find-max --slo "p99<10ms"',
+    'logbench run --system etcd --conc 64 --seconds 10',
+    'logbench run --system nats --endpoints nats://10.0.0.5:4222 --conc 64',
+    'logbench run --generator autocannon --system http --endpoints http://127.0.0.1:8080 --conc 64 --seconds 10',
+    'logbench run --agents 10.0.0.11:7400,10.0.0.12:7400 --token T --system engine --endpoints 1=10.0.0.1:8001,2=10.0.0.2:8001,3=10.0.0.3:8001',
   ],
   async run(ctx) {
     const scenario = buildScenario(ctx);
@@ -95,6 +116,13 @@ export const runCommand: Command = {
     const stepsMax = intFlag(ctx.values, 'steps-max', 12, { min: 1, max: 100 });
     const stepSeconds = numberFlag(ctx.values, 'step-seconds', 5, { min: 0.1 });
     const outPath = stringFlag(ctx.values, 'out');
+    const generatorName = choiceFlag(ctx.values, 'generator', GENERATORS, 'logbench');
+    const agentsText = stringFlag(ctx.values, 'agents');
+    const token = stringFlag(ctx.values, 'token') ?? process.env['LOGBENCH_TOKEN'] ?? '';
+    // The remote engine driver (here and in load workers) reads the group's token from LOGBENCH_TOKEN;
+    // without it, the group is assumed to share the agents' token.
+    if (token !== '' && process.env['LOGBENCH_TOKEN'] === undefined) process.env['LOGBENCH_TOKEN'] = token;
+    if (agentsText !== undefined && generatorName === 'autocannon') throw new UsageError('logbench run: --generator autocannon runs on this host; it cannot be combined with --agents');
 
     let stopRequested = false;
     const onSigint = (): void => {
@@ -105,14 +133,23 @@ export const runCommand: Command = {
     process.on('SIGINT', onSigint);
     const startedAt = new Date();
     const environment = collectEnvironment(typeof scenario.group['dataDir'] === 'string' ? scenario.group['dataDir'] : null);
-    let runner: ScenarioRunner | undefined;
+    let runner: Runner | undefined;
+    let autocannonRunner: AutocannonRunner | undefined;
     const progress = new ProgressPrinter({ isTTY: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) }, () => runner?.live());
     const warnings: string[] = [];
     let findMaxSection: FindMaxSection | null = null;
     let failure: unknown;
     try {
       try {
-        runner = new ScenarioRunner({ scenario, shouldStop: () => stopRequested });
+        const shouldStop = (): boolean => stopRequested;
+        if (agentsText !== undefined) {
+          runner = new AgentRunner(scenario, parseAgents(agentsText), token, shouldStop, (line) => ctx.log(line));
+          warnings.push(`load generated by ${agentsText.split(',').length} agents (${agentsText}); their recordings were merged`);
+        } else if (generatorName === 'autocannon') {
+          runner = autocannonRunner = new AutocannonRunner(scenario, shouldStop);
+        } else {
+          runner = new ScenarioRunner({ scenario, shouldStop, log: (line) => progress.message(line) });
+        }
       } catch (error) {
         if (error instanceof ScenarioError) throw new UsageError(error.message);
         throw error;
@@ -130,7 +167,15 @@ export const runCommand: Command = {
       }
       if (runner.outcomes.length === 0 && failure !== undefined) throw failure;
       const acked = runner.outcomes.reduce((s, o) => s + o.recording.counters.acked + o.recording.counters.warmupAcked, 0);
-      const correctness = await checkCorrectness({ driver: runner.driver, acks: runner.ackLog, acked });
+      // Faults end (and are undone) before the ledger reads the replicas back.
+      const faultRecord = runner instanceof ScenarioRunner ? await runner.stopFaults() : undefined;
+      const failover: FailoverSection | null =
+        faultRecord === undefined
+          ? null
+          : buildFailoverSection({ completions: faultRecord.completions, clockToWallMs: faultRecord.clockToWallMs, markers: faultRecord.nemesis.markers, leaderEvents: faultRecord.nemesis.leaderEvents() });
+      const ledger = await runLedger({ driver: runner.driver, acks: runner.ackLog, acked });
+      const correctness = ledger.summary;
+      if (autocannonRunner !== undefined) warnings.push(...autocannonRunner.notes);
       if (failure !== undefined) warnings.push(`run failed: ${failure instanceof Error ? failure.message : String(failure)}`);
       // Complete = every planned phase ran to its end (a find-max walk plans its own phases).
       const complete = !stopRequested && failure === undefined && (findMaxWanted || runner.outcomes.length === scenario.phases.length);
@@ -145,10 +190,13 @@ export const runCommand: Command = {
         complete,
         command: ['logbench', 'run', ...process.argv.slice(3)],
         findMax: findMaxSection,
+        failover,
         warnings,
       });
       const path = writeResult(result, outPath);
       for (const line of summaryLines(result)) ctx.print(line);
+      if (failover !== null) for (const line of failoverSummaryLines(failover)) ctx.print(line);
+      if (ledger.failureText !== undefined) ctx.log(ledger.failureText);
       ctx.print(`result: ${path}`);
       ctx.emitJson(runJson(result, path));
       if (failure !== undefined) throw failure;
@@ -169,7 +217,7 @@ interface FindMaxParams {
 
 async function runFindMax(
   ctx: CommandContext,
-  runner: ScenarioRunner,
+  runner: Runner,
   scenario: Scenario,
   slo: ReturnType<typeof parseSlo>,
   params: FindMaxParams,

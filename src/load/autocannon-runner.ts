@@ -1,0 +1,103 @@
+// `logbench run --generator autocannon`: a scenario against an HTTP gateway (system http) in
+// which the closed-loop phases are driven by autocannon (autocannon-phase.ts) and the open-loop
+// phases by logbench's own generator through the http driver, on the same gateway, in the same
+// result file. Each autocannon phase's note (closed loop, not corrected) goes into the warnings.
+
+import type { Driver } from '../drivers/types.js';
+import type { AckLog } from './ack-log.js';
+import { autocannonNote, runAutocannonPhase } from './autocannon-phase.js';
+import type { PhaseSpec } from './phase-spec.js';
+import type { PhaseRecorder } from './recorder.js';
+import { ScenarioRunner, type LiveSnapshot, type PhaseOutcome } from './run-scenario.js';
+import { ScenarioError, type Scenario } from './scenario.js';
+
+export class AutocannonRunner {
+  private readonly inner: ScenarioRunner;
+  private readonly url: string;
+  readonly notes: string[] = [];
+  private current: { name: string; index: number; startMs: number; totalSeconds: number | undefined; recorder?: PhaseRecorder } | undefined;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly shouldStop: () => boolean,
+  ) {
+    if (scenario.system !== 'http') {
+      throw new ScenarioError(`--generator autocannon: expected system http (a gateway started with \`logbench serve --http HOST:PORT\`, given by --endpoints http://HOST:PORT), got system ${scenario.system}`);
+    }
+    const endpoints = scenario.driver['endpoints'];
+    const first = Array.isArray(endpoints) ? endpoints[0] : typeof endpoints === 'string' ? endpoints.split(',')[0] : undefined;
+    if (typeof first !== 'string') throw new ScenarioError('--generator autocannon: expected the gateway URL in --endpoints (driver.endpoints)');
+    this.url = first.replace(/\/+$/, '');
+    if (scenario.generator.workers !== 0) throw new ScenarioError('generator.workers: autocannon phases run on the main thread; expected 0');
+    this.inner = new ScenarioRunner({ scenario, shouldStop });
+  }
+
+  get driver(): Driver {
+    return this.inner.driver;
+  }
+
+  get ackLog(): AckLog | undefined {
+    return this.inner.ackLog;
+  }
+
+  get outcomes(): PhaseOutcome[] {
+    return this.inner.outcomes;
+  }
+
+  connect(): Promise<void> {
+    return this.inner.connect();
+  }
+
+  async runAll(): Promise<void> {
+    const phases = this.scenario.phases;
+    for (let i = 0; i < phases.length; i++) {
+      if (this.shouldStop()) return;
+      await this.runPhase(this.inner.resolvePhase(phases[i]!, i), i);
+    }
+  }
+
+  async runPhase(spec: PhaseSpec & { rateRule?: PhaseOutcome['rateRule'] }, index: number): Promise<PhaseOutcome> {
+    if (spec.type === 'open') return this.inner.runPhase(spec, index);
+    const totalSeconds = spec.seconds !== undefined ? spec.warmupSeconds + spec.seconds : undefined;
+    this.current = { name: spec.name, index, startMs: performance.now(), totalSeconds };
+    try {
+      const outcome = await runAutocannonPhase({
+        url: this.url,
+        phase: spec,
+        index,
+        settings: this.scenario.generator,
+        sizeBytes: this.scenario.payload.sizeBytes,
+        shouldStop: this.shouldStop,
+        onRecorder: (recorder) => {
+          if (this.current !== undefined && recorder !== undefined) this.current.recorder = recorder;
+        },
+      });
+      this.notes.push(autocannonNote(outcome));
+      const { autocannon: _summary, ...plain } = outcome;
+      this.inner.outcomes.push(plain);
+      return plain;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  live(): LiveSnapshot | undefined {
+    const c = this.current;
+    if (c === undefined) return this.inner.live();
+    const r = c.recorder;
+    return {
+      phaseName: `${c.name} (autocannon)`,
+      phaseIndex: c.index,
+      phaseElapsedSeconds: (performance.now() - c.startMs) / 1000,
+      phaseTotalSeconds: c.totalSeconds,
+      completed: r?.completedOps ?? 0,
+      failed: r?.failedOps ?? 0,
+      lastSecondOps: r?.lastSecondOps ?? 0,
+      lastSecondP99Us: r?.lastSecondP99Us ?? 0,
+    };
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,107 @@
+// Reads the files `logbench compare` is given: run results (`logbench.result/v1`) or
+// micro-benchmark results (`logbench.micro/v1`, written by `npm run bench:micro -- --out F`).
+// Every problem becomes a CompareInputError whose message names the file and the field; the
+// command maps it to exit code 2. One comparison never mixes the two kinds.
+
+import { readFileSync } from 'node:fs';
+import { compileSchema } from './ajv.js';
+import type { RunResult } from './result-types.js';
+import { RESULT_SCHEMA_ID } from './result-schema.js';
+import { describeAjvErrors } from './schema-errors.js';
+import { resultProblems } from './validate.js';
+
+export const MICRO_SCHEMA_ID = 'logbench.micro/v1';
+
+export class CompareInputError extends Error {
+  override name = 'CompareInputError';
+}
+
+export interface MicroTask {
+  name: string;
+  opsPerSec: number;
+  meanNs: number;
+}
+
+export interface MicroResult {
+  schema: typeof MICRO_SCHEMA_ID;
+  node?: string;
+  tasks: MicroTask[];
+}
+
+const MICRO_SCHEMA = {
+  type: 'object',
+  required: ['schema', 'tasks'],
+  additionalProperties: false,
+  properties: {
+    schema: { const: MICRO_SCHEMA_ID },
+    node: { type: 'string' },
+    tasks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'opsPerSec', 'meanNs'],
+        properties: { name: { type: 'string', minLength: 1 }, opsPerSec: { type: 'number', minimum: 0 }, meanNs: { type: 'number', minimum: 0 } },
+      },
+    },
+  },
+} as const;
+
+const validateMicro = compileSchema<MicroResult>(MICRO_SCHEMA);
+
+export type LoadedFile = { kind: 'result'; path: string; result: RunResult } | { kind: 'micro'; path: string; micro: MicroResult };
+
+export function loadCompareFile(path: string): LoadedFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CompareInputError(code === 'ENOENT' ? `${path}: file not found` : `${path}: cannot read (${code ?? String(error)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CompareInputError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new CompareInputError(`${path}: (top level): expected a JSON object with a "schema" field, got ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`);
+  }
+  const schema = (value as Record<string, unknown>)['schema'];
+  if (schema === MICRO_SCHEMA_ID) {
+    if (!validateMicro(value)) throw new CompareInputError(describeAjvErrors(validateMicro.errors ?? []).map((p) => `${path}: ${p}`).join('\n'));
+    return { kind: 'micro', path, micro: value };
+  }
+  if (schema !== RESULT_SCHEMA_ID) {
+    throw new CompareInputError(`${path}: schema: expected "${RESULT_SCHEMA_ID}" or "${MICRO_SCHEMA_ID}", got ${schema === undefined ? 'nothing' : JSON.stringify(schema)}`);
+  }
+  const problems = resultProblems(value);
+  if (problems.length > 0) throw new CompareInputError(problems.map((p) => `${path}: ${p}`).join('\n'));
+  return { kind: 'result', path, result: value as RunResult };
+}
+
+export type LoadedSides = { kind: 'result'; base: Array<{ path: string; result: RunResult }>; head: Array<{ path: string; result: RunResult }> } | { kind: 'micro'; base: Array<{ path: string; micro: MicroResult }>; head: Array<{ path: string; micro: MicroResult }> };
+
+/** Loads both sides; all files must be of one kind. */
+export function loadSides(basePaths: readonly string[], headPaths: readonly string[]): LoadedSides {
+  if (basePaths.length === 0) throw new CompareInputError('no base files given');
+  if (headPaths.length === 0) throw new CompareInputError('no head files given');
+  const base = basePaths.map(loadCompareFile);
+  const head = headPaths.map(loadCompareFile);
+  const kind = base[0]!.kind;
+  const odd = [...base, ...head].find((f) => f.kind !== kind);
+  if (odd !== undefined) {
+    throw new CompareInputError(`${odd.path}: schema: expected "${kind === 'result' ? RESULT_SCHEMA_ID : MICRO_SCHEMA_ID}" like ${base[0]!.path}; a comparison cannot mix run results and micro-benchmark results`);
+  }
+  if (kind === 'result') {
+    const pick = (files: LoadedFile[]): Array<{ path: string; result: RunResult }> => files.map((f) => (f.kind === 'result' ? { path: f.path, result: f.result } : unreachableKind()));
+    return { kind, base: pick(base), head: pick(head) };
+  }
+  const pick = (files: LoadedFile[]): Array<{ path: string; micro: MicroResult }> => files.map((f) => (f.kind === 'micro' ? { path: f.path, micro: f.micro } : unreachableKind()));
+  return { kind, base: pick(base), head: pick(head) };
+}
+
+function unreachableKind(): never {
+  throw new Error('internal: file kinds checked above');
+}

@@ -1,0 +1,110 @@
+// Builds a whole comparison from loaded files: checks that the files may be compared (the
+// environment fingerprint, compare-fingerprint.ts), turns each phase (or micro task) present on
+// both sides into samples, and runs compareGroup on it. The result is plain data that
+// compare-format.ts prints as text, markdown or JSON.
+
+import { describeDifferences, fingerprintDifferences, type FingerprintDifference } from './compare-fingerprint.js';
+import type { LoadedSides } from './compare-input.js';
+import { commonPhases, findPhase, phaseSamples, type RunSamples } from './compare-samples.js';
+import { compareGroup, type CompareOptions, type GroupSides, type MetricRow } from './compare.js';
+
+export class FingerprintMismatchError extends Error {
+  override name = 'FingerprintMismatchError';
+  constructor(
+    message: string,
+    readonly differences: FingerprintDifference[],
+  ) {
+    super(message);
+  }
+}
+
+export interface CompareReport {
+  schema: 'logbench.compare/v1';
+  kind: 'result' | 'micro';
+  method: string;
+  options: { resamples: number; seed: number; confidence: number; thresholdPercent: number };
+  base: { files: string[] };
+  head: { files: string[] };
+  /** Differences between files (refused ones only appear when --force was given). */
+  differences: Array<FingerprintDifference & { baseFile: string; headFile: string }>;
+  warnings: string[];
+  rows: MetricRow[];
+  regressed: boolean;
+  improved: boolean;
+}
+
+export const METHOD_TEXT =
+  'hierarchical circular block bootstrap of per-second samples (runs drawn with replacement when a side has several, then blocks of consecutive seconds within each run); percentile interval of the relative change head/base - 1';
+
+export function buildComparison(sides: LoadedSides, options: CompareOptions, force: boolean): CompareReport {
+  const warnings: string[] = [];
+  const differences: CompareReport['differences'] = [];
+  const groups: GroupSides[] = [];
+
+  if (sides.kind === 'result') {
+    const reference = sides.base[0]!;
+    const refused: string[] = [];
+    for (const other of [...sides.base.slice(1), ...sides.head]) {
+      const found = fingerprintDifferences(reference.result, other.result);
+      for (const d of found) differences.push({ ...d, baseFile: reference.path, headFile: other.path });
+      const lines = describeDifferences(found.filter((d) => d.refuse), reference.path, other.path);
+      refused.push(...lines);
+    }
+    if (refused.length > 0 && !force) {
+      throw new FingerprintMismatchError(
+        `refusing to compare results from different environments or scenarios (use --force to compare anyway):\n${refused.join('\n')}`,
+        differences.filter((d) => d.refuse),
+      );
+    }
+    if (refused.length > 0) warnings.push(`compared despite differing ${[...new Set(differences.filter((d) => d.refuse).map((d) => d.field))].join(', ')} (--force)`);
+    for (const file of [...sides.base, ...sides.head]) {
+      if (!file.result.complete) warnings.push(`${file.path}: the run is incomplete ("complete": false)`);
+      for (const phase of file.result.phases) {
+        if (phase.generator.saturated) warnings.push(`${file.path}: phase ${phase.name}: generator saturated; its numbers describe the load generator, not the system`);
+      }
+    }
+    const all = [...sides.base, ...sides.head].map((f) => f.result);
+    const names = commonPhases(all);
+    if (names.length === 0) warnings.push('no phase name is present in every file: nothing to compare');
+    for (const name of names) {
+      const base = sides.base.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
+      const head = sides.head.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
+      for (const run of [...base, ...head]) {
+        if (run.unitKind === 'phase') warnings.push(`${run.path}: phase ${name} has no whole measured second in its series; the phase is used as one sample`);
+      }
+      groups.push({ group: name, base, head, withoutInterval: 'inconclusive' });
+    }
+  } else {
+    const empty = { valuesUs: new Float64Array(0), midsUs: new Float64Array(0), counts: new Float64Array(0) };
+    const names = sides.base[0]!.micro.tasks.map((t) => t.name).filter((n) => [...sides.base, ...sides.head].every((f) => f.micro.tasks.some((t) => t.name === n)));
+    const toRuns = (files: typeof sides.base, name: string): RunSamples[] =>
+      files.map((f) => ({ path: f.path, unitKind: 'phase', units: [{ opsPerSec: f.micro.tasks.find((t) => t.name === name)!.opsPerSec, ...empty }] }));
+    for (const name of names) groups.push({ group: name, base: toRuns(sides.base, name), head: toRuns(sides.head, name), withoutInterval: 'threshold' });
+    const nodes = new Set([...sides.base, ...sides.head].map((f) => f.micro.node ?? '(unknown)'));
+    if (nodes.size > 1) warnings.push(`micro-benchmark files come from different Node versions: ${[...nodes].join(', ')}`);
+  }
+
+  const baseRuns = sides.base.length;
+  const headRuns = sides.head.length;
+  if (baseRuns === 1 || headRuns === 1) {
+    warnings.push(
+      sides.kind === 'result'
+        ? 'one run on a side: the interval covers second-to-second noise within a run, not run-to-run variation; give several runs a side (logbench ab --rounds N) for a verdict that covers it'
+        : 'one file on a side: micro-benchmark verdicts use the threshold alone; give 3 or more files a side for an interval',
+    );
+  }
+  const rows = groups.flatMap((g) => compareGroup(g, options));
+  return {
+    schema: 'logbench.compare/v1',
+    kind: sides.kind,
+    method: METHOD_TEXT,
+    options: { resamples: options.resamples, seed: options.seed, confidence: options.confidence, thresholdPercent: options.thresholdPercent },
+    base: { files: sides.base.map((f) => f.path) },
+    head: { files: sides.head.map((f) => f.path) },
+    differences,
+    warnings,
+    rows,
+    regressed: rows.some((r) => r.verdict === 'regressed'),
+    improved: rows.some((r) => r.verdict === 'improved'),
+  };
+}

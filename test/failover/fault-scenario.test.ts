@@ -1,0 +1,55 @@
+// The `faults:` list of a scenario file: accepted shapes and the errors for bad ones.
+
+import { describe, expect, it } from 'vitest';
+import { resolveScenario } from '../../src/load/scenario.js';
+
+const base = { system: 'engine', phases: [{ type: 'closed', name: 'load', concurrency: 4, seconds: 1 }] };
+
+function problems(faults: unknown[], system = 'engine'): string {
+  try {
+    resolveScenario({ ...base, system, faults }, 'x.yaml');
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('scenario faults', () => {
+  it('accepts every fault kind with its fields', () => {
+    const s = resolveScenario(
+      {
+        ...base,
+        faults: [
+          { kind: 'kill-leader', atSeconds: 1, restartAfterMs: 500 },
+          { kind: 'pause-follower', atSeconds: 0.5, durationMs: 200, everySeconds: 1, count: 3, jitterSeconds: 0.1 },
+          { kind: 'split', phase: 'load', atSeconds: 0, durationMs: 100, leaderSide: 'majority' },
+          { kind: 'heal', atSeconds: 2 },
+        ],
+      },
+      'x.yaml',
+    );
+    expect(s.faults.map((f) => f.kind)).toEqual(['kill-leader', 'pause-follower', 'split', 'heal']);
+  });
+
+  it('an unknown kind names the file, field path and the kinds', () => {
+    expect(problems([{ kind: 'explode', atSeconds: 1 }])).toMatch(/^x\.yaml: faults\[0\]\.kind: expected one of kill-leader, kill-follower, pause-leader/);
+  });
+
+  it('a pause without durationMs is an error naming the field', () => {
+    expect(problems([{ kind: 'kill-leader', atSeconds: 1 }, { kind: 'pause-leader', atSeconds: 1 }])).toBe('x.yaml: faults[1].durationMs: missing; expected how long pause-leader lasts, in ms (a positive integer)');
+  });
+
+  it('a fault anchored on an unknown phase is an error', () => {
+    expect(problems([{ kind: 'kill-leader', atSeconds: 1, phase: 'nope' }])).toMatch(/faults\[0\]\.phase: expected the name of a phase \(load\), got "nope"/);
+  });
+
+  it('partitions need the engine', () => {
+    expect(problems([{ kind: 'partition-leader', atSeconds: 1, durationMs: 10 }], 'etcd')).toMatch(/faults\[0\]\.kind: partition-leader needs the engine's network fault layer/);
+  });
+
+  it('unknown fields and missing atSeconds are reported', () => {
+    const text = problems([{ kind: 'kill-leader', when: 3 }]);
+    expect(text).toMatch(/faults\[0\]\.when: unknown field/);
+    expect(text).toMatch(/faults\[0\]\.atSeconds: missing/);
+  });
+});

@@ -1,0 +1,207 @@
+// `logbench compare`: verdicts on synthetic results with known differences, refusal of
+// incomparable files, errors naming the file and field, and determinism of the intervals.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSides } from '../../src/results/compare-input.js';
+import { buildComparison } from '../../src/results/compare-report.js';
+import { DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '../../src/results/compare.js';
+import { syntheticResult, tempDir } from './compare-fixtures.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = tempDir('logbench-compare-');
+let aa1 = '';
+let aa2 = '';
+let slow = '';
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'ensure-build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  aa1 = tmp.write('aa1.json', syntheticResult({ seed: 11 }));
+  aa2 = tmp.write('aa2.json', syntheticResult({ seed: 12 }));
+  slow = tmp.write('slow.json', syntheticResult({ seed: 13, opsPerSec: 35_000 }));
+});
+
+afterAll(() => tmp.cleanup());
+
+describe('verdicts', () => {
+  it('an A/A pair from one distribution shows no significant change and exits 0', () => {
+    const r = cli(['compare', aa1, aa2, '--fail-on-regression', '--json']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { rows: Array<{ metric: string; verdict: string }> };
+    expect(report.rows.length).toBe(7);
+    for (const row of report.rows) expect(`${row.metric}: ${row.verdict}`).toBe(`${row.metric}: no significant change`);
+  });
+
+  it('a 30% lower throughput is a regression and exits 1 with --fail-on-regression', () => {
+    const r = cli(['compare', aa1, slow, '--fail-on-regression']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/closed\s+throughput\s+\S+\s+\S+\s+-(2[5-9]|3\d)\.\d%\s+\[-\d+\.\d%, -\d+\.\d%\]\s+20\/20\s+regressed/);
+    expect(r.stdout).toMatch(/closed\s+p50\s.*regressed/);
+    expect(r.stdout).toContain('verdict: regressed');
+  });
+
+  it('the same regression exits 0 without --fail-on-regression', () => {
+    expect(cli(['compare', aa1, slow]).status).toBe(0);
+  });
+
+  it('an improvement is reported as improved', () => {
+    const r = cli(['compare', slow, aa1, '--metric', 'throughput', '--fail-on-regression']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/throughput.*improved/);
+  });
+
+  it('markdown output is one table with plain verdict words', () => {
+    const r = cli(['compare', aa1, slow, '--format', 'md', '--metric', 'throughput,p99']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('| phase | metric | base | head | change | 95% CI | verdict |');
+    expect(r.stdout).toMatch(/\| closed \| throughput \| .* \| \*\*regressed\*\* \|/);
+    expect(r.stdout).not.toMatch(/[\u{1F300}-\u{1FAFF}\u2705\u274C\u26A0]/u);
+  });
+
+  it('several files a side are runs: --base a b --head c d and globs', () => {
+    const b1 = tmp.write('run-base-1.json', syntheticResult({ seed: 21 }));
+    const b2 = tmp.write('run-base-2.json', syntheticResult({ seed: 22 }));
+    tmp.write('run-head-1.json', syntheticResult({ seed: 23, opsPerSec: 35_000 }));
+    tmp.write('run-head-2.json', syntheticResult({ seed: 24, opsPerSec: 35_000 }));
+    const r = cli(['compare', '--base', b1, b2, '--head', join(tmp.dir, 'run-head-*.json'), '--json', '--metric', 'throughput']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { base: { files: string[] }; head: { files: string[] }; rows: Array<{ verdict: string; baseSamples: number }> };
+    expect(report.base.files).toEqual([b1, b2]);
+    expect(report.head.files).toHaveLength(2);
+    expect(report.rows[0]!.baseSamples).toBe(40);
+    expect(report.rows[0]!.verdict).toBe('regressed');
+  });
+});
+
+describe('refusals and bad input', () => {
+  it('refuses results from different machines, listing each differing field, with exit 2', () => {
+    const other = tmp.write('other-machine.json', syntheticResult({ seed: 12, cpuModel: 'Other CPU', kernel: '6.9.0', fsync: 'none' }));
+    const r = cli(['compare', aa1, other]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('environment.cpuModel: ');
+    expect(r.stderr).toContain('Test CPU');
+    expect(r.stderr).toContain('Other CPU');
+    expect(r.stderr).toContain('environment.kernel: ');
+    expect(r.stderr).toContain('system.settings.fsync: ');
+    expect(r.stderr).toContain('--force');
+  });
+
+  it('compares differing results with --force and names the forced fields', () => {
+    const other = tmp.write('other-scenario.json', syntheticResult({ seed: 12, scenarioName: 'elsewhere' }));
+    const r = cli(['compare', aa1, other, '--force']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('forced: scenario.name differs');
+  });
+
+  it('a file that is not JSON exits 2 naming the file', () => {
+    const bad = tmp.write('not-json.json', '{"schema": "logbench.result/v1", ');
+    const r = cli(['compare', aa1, bad]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${bad}: not valid JSON`);
+  });
+
+  it('a wrong schema id exits 2 naming the file and the schema field', () => {
+    const bad = tmp.write('wrong-schema.json', { ...syntheticResult({ seed: 1 }), schema: 'logbench.result/v0' });
+    const r = cli(['compare', bad, aa1]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${bad}: schema: expected "logbench.result/v1" or "logbench.micro/v1", got "logbench.result/v0"`);
+  });
+
+  it('a field of the wrong type exits 2 naming the file and the field path', () => {
+    const value = syntheticResult({ seed: 1 }) as unknown as { phases: Array<{ throughput: Record<string, unknown> }> };
+    value.phases[0]!.throughput['opsPerSec'] = 'fast';
+    const bad = tmp.write('wrong-field.json', value);
+    const r = cli(['compare', aa1, bad]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${bad}: phases[0].throughput.opsPerSec: expected a non-negative number, got "fast"`);
+  });
+
+  it('a missing file exits 2 naming it', () => {
+    const r = cli(['compare', aa1, join(tmp.dir, 'absent.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('absent.json: file not found');
+  });
+
+  it('one file alone is a usage error', () => {
+    expect(cli(['compare', aa1]).status).toBe(2);
+  });
+});
+
+describe('micro-benchmark files', () => {
+  const micro = (scale: number): unknown => ({
+    schema: 'logbench.micro/v1',
+    node: 'v20.20.2',
+    tasks: [
+      { name: 'crc32 1 KiB', opsPerSec: 1_000_000 * scale, meanNs: 1000 / scale },
+      { name: 'ring push/pop', opsPerSec: 5_000_000, meanNs: 200 },
+    ],
+  });
+
+  it('compares micro-benchmark files task by task', () => {
+    const a = tmp.write('micro-a.json', micro(1));
+    const b = tmp.write('micro-b.json', micro(0.7));
+    const r = cli(['compare', a, b, '--fail-on-regression']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/crc32 1 KiB\s+throughput.*-30\.0%.*regressed/);
+    expect(r.stdout).toMatch(/ring push\/pop\s+throughput.*\s0\.0%.*no significant change/);
+  });
+
+  it('refuses to mix micro-benchmark and run results', () => {
+    const a = tmp.write('micro-c.json', micro(1));
+    const r = cli(['compare', a, aa1]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('cannot mix run results and micro-benchmark results');
+  });
+
+  it('a micro task without opsPerSec exits 2 naming the field', () => {
+    const bad = tmp.write('micro-bad.json', { schema: 'logbench.micro/v1', tasks: [{ name: 'x', meanNs: 1 }] });
+    const r = cli(['compare', bad, bad]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${bad}: tasks[0].opsPerSec: missing`);
+  });
+});
+
+describe('statistics', () => {
+  const options: CompareOptions = { ...DEFAULT_COMPARE_OPTIONS, metrics: ['throughput', 'p99'], resamples: 500 };
+
+  it('the same seed gives the same interval', () => {
+    const sides = loadSides([aa1], [slow]);
+    const first = buildComparison(sides, options, false).rows;
+    const second = buildComparison(sides, options, false).rows;
+    expect(second).toEqual(first);
+  });
+
+  it('A/A false alarms over 60 synthetic pairs stay within 10%', () => {
+    const { dir } = tmp;
+    let alarms = 0;
+    const pairs = 60;
+    for (let i = 0; i < pairs; i++) {
+      const a = tmp.write(`fa-${i}-a.json`, syntheticResult({ seed: 1000 + 2 * i, noise: 0.05 }));
+      const b = tmp.write(`fa-${i}-b.json`, syntheticResult({ seed: 1001 + 2 * i, noise: 0.05 }));
+      const rows = buildComparison(loadSides([a], [b]), { ...options, metrics: ['throughput'], thresholdPercent: 0 }, false).rows;
+      if (rows[0]!.verdict !== 'no significant change') alarms++;
+    }
+    void dir;
+    expect(alarms / pairs).toBeLessThanOrEqual(0.1);
+  });
+
+  it('a 10% throughput drop with 3% noise is detected in at least 95% of 40 synthetic pairs', () => {
+    let detected = 0;
+    const pairs = 40;
+    for (let i = 0; i < pairs; i++) {
+      const a = tmp.write(`pw-${i}-a.json`, syntheticResult({ seed: 5000 + 2 * i }));
+      const b = tmp.write(`pw-${i}-b.json`, syntheticResult({ seed: 5001 + 2 * i, opsPerSec: 45_000 }));
+      const rows = buildComparison(loadSides([a], [b]), { ...options, metrics: ['throughput'] }, false).rows;
+      if (rows[0]!.verdict === 'regressed') detected++;
+    }
+    expect(detected / pairs).toBeGreaterThanOrEqual(0.95);
+  });
+});

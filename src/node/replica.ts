@@ -49,7 +49,18 @@ export interface ReplicaEvent {
   leader: number;
 }
 
+/**
+ * Where a leader's commit latency goes, per proposed batch (sums in µs, to divide by the count):
+ * propose → own fdatasync done, propose → committed (majority durable).
+ */
+export interface StageTimes {
+  batches: number;
+  toDurableUsSum: number;
+  toCommitUsSum: number;
+}
+
 export interface ReplicaStats {
+  stages: StageTimes;
   proposed: number;
   committed: number;
   answeredOk: number;
@@ -82,6 +93,7 @@ export class Replica {
   private readonly pending = new Map<number, PendingRequest>();
   private readonly responses = new Map<ClientLink, AppendResponse[]>();
   private readonly heldLeases: HeldLease[] = [];
+  private readonly batchTimes = new BatchTimes();
   private scheduled = false;
   private readyOutstanding = false;
   private role: Role = 'follower';
@@ -91,7 +103,7 @@ export class Replica {
   private tickTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private fatal: Error | undefined;
-  readonly stats: ReplicaStats = { proposed: 0, committed: 0, answeredOk: 0, answeredNotLeader: 0, answeredOverloaded: 0, readies: 0, appendsWritten: 0 };
+  readonly stats: ReplicaStats = { stages: { batches: 0, toDurableUsSum: 0, toCommitUsSum: 0 }, proposed: 0, committed: 0, answeredOk: 0, answeredNotLeader: 0, answeredOverloaded: 0, readies: 0, appendsWritten: 0 };
   private readonly runBound = (): void => this.run();
 
   constructor(
@@ -185,6 +197,7 @@ export class Replica {
       this.pending.set(index, { link, requestId: request.requestId, producer: request.producer, sequence: request.sequence });
     }
     this.stats.proposed += requests.length;
+    this.batchTimes.push(firstIndex + requests.length - 1, performance.now());
   }
 
   // ---- the Ready loop ----
@@ -261,6 +274,7 @@ export class Replica {
 
   private onDurable(): void {
     if (this.stopped) return;
+    this.batchTimes.durableThrough(this.store.durableIndex(), performance.now(), this.stats.stages);
     this.releaseLeases();
     // With a Ready outstanding (waiting on a hard-state write) finish() reports durability itself.
     if (!this.readyOutstanding) this.raft.advance(this.store.durableIndex());
@@ -293,6 +307,7 @@ export class Replica {
   }
 
   private applyCommitted(from: LogIndex, to: LogIndex): void {
+    if (this.role === 'leader') this.batchTimes.committedThrough(to, performance.now(), this.stats.stages);
     for (let index = from; index <= to; index++) {
       let producer: number;
       let sequence: number;
@@ -396,6 +411,41 @@ export class Replica {
     await this.clients.close();
     await this.transport.close();
     await this.store.close();
+  }
+}
+
+/** Proposal times of the leader's recent batches, to break commit latency down by stage. */
+class BatchTimes {
+  private static readonly CAPACITY = 4096;
+  private readonly lastIndexes = new Float64Array(BatchTimes.CAPACITY);
+  private readonly proposedMs = new Float64Array(BatchTimes.CAPACITY);
+  private head = 0; // next to fill
+  private durableAt = 0; // next whose durability is not yet timed
+  private commitAt = 0; // next whose commit is not yet timed
+
+  push(lastIndex: number, nowMs: number): void {
+    if (this.head - this.commitAt >= BatchTimes.CAPACITY) this.commitAt++; // bounded: drop the oldest
+    if (this.durableAt < this.commitAt) this.durableAt = this.commitAt;
+    const slot = this.head % BatchTimes.CAPACITY;
+    this.lastIndexes[slot] = lastIndex;
+    this.proposedMs[slot] = nowMs;
+    this.head++;
+  }
+
+  durableThrough(index: number, nowMs: number, stages: StageTimes): void {
+    while (this.durableAt < this.head && this.lastIndexes[this.durableAt % BatchTimes.CAPACITY]! <= index) {
+      stages.toDurableUsSum += (nowMs - this.proposedMs[this.durableAt % BatchTimes.CAPACITY]!) * 1000;
+      this.durableAt++;
+    }
+  }
+
+  committedThrough(index: number, nowMs: number, stages: StageTimes): void {
+    while (this.commitAt < this.head && this.lastIndexes[this.commitAt % BatchTimes.CAPACITY]! <= index) {
+      stages.toCommitUsSum += (nowMs - this.proposedMs[this.commitAt % BatchTimes.CAPACITY]!) * 1000;
+      stages.batches++;
+      this.commitAt++;
+    }
+    if (this.durableAt < this.commitAt) this.durableAt = this.commitAt;
   }
 }
 

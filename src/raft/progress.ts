@@ -21,6 +21,8 @@ export class Progress {
   probeSent = false;
   /** Set by any response from the follower; cleared by check-quorum every election timeout. */
   recentActive = false;
+  /** An Append went to this follower since the last heartbeat round: its heartbeat is skipped. */
+  appendSinceHeartbeat = false;
   readonly inflights: Inflights;
 
   constructor(next: LogIndex, inflightMsgsMax: number, inflightBytesMax: number) {

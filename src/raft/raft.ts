@@ -678,6 +678,12 @@ export class RaftNode {
     for (let i = 0; i < this.peerIds.length; i++) {
       const to = this.peerIds[i]!;
       const pr = this.progress.get(to)!;
+      // Under load Appends flow constantly; each already resets the follower's election timer and
+      // draws a response (check-quorum activity), so a heartbeat beside them only costs a wake-up.
+      // Only for a follower in steady replication: a probing follower may have lost that Append.
+      const skip = pr.appendSinceHeartbeat && pr.state === 'replicate';
+      pr.appendSinceHeartbeat = false;
+      if (skip) continue;
       this.send({ type: 'Heartbeat', from: this.id, to, term: this.termNow, commit: asIndex(Math.min(pr.match, this.log.commit)) });
     }
   }
@@ -715,6 +721,10 @@ export class RaftNode {
   // ---- helpers ----
 
   private send(message: Message): void {
+    if (message.type === 'Append') {
+      const pr = this.progress.get(message.to);
+      if (pr !== undefined) pr.appendSinceHeartbeat = true;
+    }
     this.messages.push(message);
   }
 

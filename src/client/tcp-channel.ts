@@ -91,8 +91,9 @@ export class TcpChannel implements ClientChannel {
       this.ready = false;
       this.socket = undefined;
       if (this.shut) return;
+      // Not unref'd: a client waiting for a replica to come (back) up must keep its process alive;
+      // close() clears it.
       this.reconnectTimer = setTimeout(() => this.dial(), this.reconnectDelayMs);
-      this.reconnectTimer.unref();
       this.reconnectDelayMs = Math.min(RECONNECT_DELAY_MS_MAX, this.reconnectDelayMs * 2);
     });
   }

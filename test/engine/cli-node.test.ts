@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { freePorts } from '../../src/drivers/free-ports.js';
 import { buildDist, sleep } from './helpers.js';
 
 beforeAll(() => buildDist(), 120_000);
@@ -15,6 +16,7 @@ function logbench(...args: string[]): { status: number | null; stderr: string; s
   return { status: result.status, stderr: result.stderr, stdout: result.stdout };
 }
 
+// Ports nobody listens on in these tests except the one replica started below.
 const loopbackPeers = '1=127.0.0.1:7301,2=127.0.0.1:7302,3=127.0.0.1:7303';
 
 test('four replicas are refused naming the flag', () => {
@@ -44,7 +46,9 @@ test('an unknown flag exits 2 naming it', () => {
 
 test('a data directory locked by a running replica is refused and left intact', async () => {
   const dataDir = join(dir, 'locked');
-  const first = spawn(process.execPath, ['dist/src/cli/main.js', 'node', '--id', '1', '--peers', loopbackPeers, '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [a, b, c] = await freePorts(3);
+  const peers = `1=127.0.0.1:${a},2=127.0.0.1:${b},3=127.0.0.1:${c}`;
+  const first = spawn(process.execPath, ['dist/src/cli/main.js', 'node', '--id', '1', '--peers', peers, '--data-dir', dataDir, '--client-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let firstLog = '';
   first.stderr!.on('data', (chunk: Buffer) => (firstLog += chunk.toString()));
   try {

@@ -55,6 +55,7 @@ function destroyNetwork(): void {
 
 let skipReason: string | undefined;
 const children: ChildProcess[] = [];
+const replicaLogs: string[] = [];
 const dataRoot = mkdtempSync(join(tmpdir(), 'logbench-netns-'));
 
 beforeAll(() => {
@@ -78,11 +79,16 @@ test('logbench node on three namespaces commits a client\'s appends', async (ctx
   const peers = hosts.map((h) => `${h.id}=${h.address}:${PEER_PORT}`).join(',');
   for (const host of hosts) {
     const child = spawn('ip', ['netns', 'exec', host.ns, process.execPath, 'dist/src/cli/main.js', 'node', '--id', String(host.id), '--peers', peers, '--data-dir', join(dataRoot, `r${host.id}`), '--token', TOKEN, '--client-port', String(CLIENT_PORT)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', () => {});
+    child.stderr!.on('data', (chunk: Buffer) => replicaLogs.push(`[${host.id}] ${chunk.toString()}`));
     children.push(child);
   }
   const clients = hosts.map((h) => `${h.id}=${h.address}:${CLIENT_PORT}`).join(',');
-  const output = execFileSync('ip', ['netns', 'exec', hosts[0]!.ns, process.execPath, 'test/engine/fixtures/tcp-client.mjs', TOKEN, '500', clients], { encoding: 'utf8', timeout: 60_000 });
+  let output: string;
+  try {
+    output = execFileSync('ip', ['netns', 'exec', hosts[0]!.ns, process.execPath, 'test/engine/fixtures/tcp-client.mjs', TOKEN, '500', clients], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    throw new Error(`client failed: ${(error as Error).message} ${String((error as { stderr?: string }).stderr ?? "")}\nreplica logs:\n${replicaLogs.join('')}`);
+  }
   const result = JSON.parse(output.trim().split('\n').pop()!) as { acked: number; distinct: number; errors: number };
   expect(result.errors).toBe(0);
   expect(result.acked).toBe(500);

@@ -43,7 +43,7 @@ export const nodeCommand: Command = {
     peers: { type: 'string', valueName: 'LIST', description: 'every replica\'s raft address, this one included' },
     'data-dir': { type: 'string', valueName: 'DIR', description: 'data directory of this replica (created if missing)' },
     token: { type: 'string', valueName: 'T', description: 'shared secret of the group; required unless every address is loopback (or set LOGBENCH_TOKEN)' },
-    'client-port': { type: 'string', valueName: 'P', description: 'port for client connections', defaultText: 'raft port + 1000' },
+    'client-port': { type: 'string', valueName: 'P', description: 'port for client connections (0: any free port, printed)', defaultText: 'raft port + 1000' },
     fsync: { type: 'string', valueName: 'POLICY', description: 'always | none | interval:<ms>', defaultText: DEFAULT_ENGINE_CONFIG.fsync },
   },
   examples: [
@@ -64,7 +64,7 @@ export const nodeCommand: Command = {
     if (token === '' && !allLoopback) {
       throw new UsageError('logbench node: listening on a non-loopback address requires --token T (or LOGBENCH_TOKEN)');
     }
-    const clientPort = intFlag(ctx.values, 'client-port', self.port + 1000, { min: 1, max: 65535 });
+    const clientPort = intFlag(ctx.values, 'client-port', self.port + 1000, { min: 0, max: 65535 });
     const config = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, replicas: peers.size, mode: 'process', fsync: stringFlag(ctx.values, 'fsync') ?? DEFAULT_ENGINE_CONFIG.fsync });
     mkdirSync(resolve(dataDir), { recursive: true });
     const others: Record<string, HostPort> = {};

@@ -2,7 +2,8 @@
 // (status), events, leader discovery, settling, reading logs back, and cleanup. A subclass says
 // how a member is spawned, signalled, killed and stopped.
 
-import { rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assert } from '../assert.js';
 import type { EngineClient } from '../client/engine-client.js';
@@ -18,6 +19,14 @@ import { readReplicaLog } from './read-logs.js';
 export const STARTUP_TIMEOUT_MS = 15_000;
 export const STOP_TIMEOUT_MS = 5_000;
 const STATUS_TIMEOUT_MS = 2_000;
+
+/** The group's data directory: the given one, or a fresh temporary one the group owns. */
+export function prepareDataDir(options: GroupOptions): { dataDir: string; owns: boolean } {
+  const owns = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'logbench-group-'));
+  mkdirSync(dataDir, { recursive: true });
+  return { dataDir, owns };
+}
 
 export interface MemberState {
   id: number;
@@ -77,6 +86,16 @@ export abstract class MemberGroup implements GroupHandle {
     const member = this.members.get(id);
     assert(member !== undefined, () => `${what}: no replica ${id} (replicas are ${this.ids.join(', ')})`);
     return member;
+  }
+
+  /** Starts every member; on any failure closes the group (nothing left running) and rethrows. */
+  protected async spawnAll(): Promise<void> {
+    try {
+      await Promise.all(this.ids.map((id) => this.spawn(id)));
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
   }
 
   /** Launches a member and resolves when it reports started. */

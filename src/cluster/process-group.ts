@@ -4,8 +4,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CLIENT_OPTIONS, EngineClient } from '../client/engine-client.js';
 import { TcpChannel } from '../client/tcp-channel.js';
@@ -18,7 +17,7 @@ import { PartitionTable } from '../transport/partition-table.js';
 import type { HostPort } from '../transport/tcp-transport.js';
 import { asNodeId } from '../types.js';
 import type { GroupOptions } from './group.js';
-import { MemberGroup, STOP_TIMEOUT_MS } from './member-group.js';
+import { MemberGroup, prepareDataDir, STOP_TIMEOUT_MS } from './member-group.js';
 import type { MemberState } from './member-group.js';
 import { compiledModulePath } from './module-path.js';
 
@@ -60,17 +59,10 @@ export class ProcessGroup extends MemberGroup {
 
   static async start(options: GroupOptions): Promise<ProcessGroup> {
     const config = validateEngineConfig({ ...options.config, mode: 'process' });
-    const owns = options.dataDir === undefined;
-    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'logbench-group-'));
-    mkdirSync(dataDir, { recursive: true });
     const ports = await freePorts(config.replicas * 2, HOST);
+    const { dataDir, owns } = prepareDataDir(options);
     const group = new ProcessGroup(config, dataDir, options, owns, ports);
-    try {
-      await Promise.all(group.ids.map((id) => group.spawn(id)));
-    } catch (error) {
-      await group.close();
-      throw error;
-    }
+    await group.spawnAll();
     return group;
   }
 

@@ -3,8 +3,7 @@
 // restarted onto the same rings: records it had not released are read again, and raft tolerates
 // such duplicates.
 
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { assert } from '../assert.js';
@@ -20,7 +19,7 @@ import { createRingMesh } from '../transport/ring-transport.js';
 import type { RingMeshEndpoint } from '../transport/ring-transport.js';
 import { asNodeId } from '../types.js';
 import type { GroupOptions } from './group.js';
-import { MemberGroup, STOP_TIMEOUT_MS } from './member-group.js';
+import { MemberGroup, prepareDataDir, STOP_TIMEOUT_MS } from './member-group.js';
 import type { MemberState } from './member-group.js';
 import { compiledModulePath } from './module-path.js';
 
@@ -55,16 +54,9 @@ export class ThreadGroup extends MemberGroup {
 
   static async start(options: GroupOptions): Promise<ThreadGroup> {
     const config = validateEngineConfig({ ...options.config, mode: 'threads' });
-    const owns = options.dataDir === undefined;
-    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'logbench-group-'));
-    mkdirSync(dataDir, { recursive: true });
+    const { dataDir, owns } = prepareDataDir(options);
     const group = new ThreadGroup(config, dataDir, options, owns);
-    try {
-      await Promise.all(group.ids.map((id) => group.spawn(id)));
-    } catch (error) {
-      await group.close();
-      throw error;
-    }
+    await group.spawnAll();
     return group;
   }
 

@@ -11,7 +11,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pollUntil } from './deadline.js';
 import { PeerProcess } from './peer-process.js';
+import type { MemberInfo } from './types.js';
 
 export interface GroupMember {
   readonly id: string;
@@ -97,5 +99,24 @@ export class ManagedGroup {
     return dead
       .map((m) => `${this.system} member ${m.id} exited (${m.process.exitDescription()}); last lines of ${m.process.logPath}:\n${m.process.logTail()}`)
       .join('\n');
+  }
+}
+
+/** ClusterControl.members for a managed group: every member with its pid and who leads. */
+export function managedMembers(group: ManagedGroup, leader: string | undefined): MemberInfo[] {
+  return group.members.map((m) => {
+    const info: MemberInfo = { id: m.id, alive: m.process.running, leader: m.id === leader };
+    const pid = m.process.pid;
+    if (pid !== undefined) info.pid = pid;
+    return info;
+  });
+}
+
+/** ClusterControl.findLeader: polls `currentLeader` until it names one or `timeoutMs` passes. */
+export async function findLeaderWithin(currentLeader: () => Promise<string | undefined>, timeoutMs: number, intervalMs: number, what: string): Promise<string | undefined> {
+  try {
+    return await pollUntil(currentLeader, { timeoutMs, intervalMs, what });
+  } catch {
+    return undefined;
   }
 }

@@ -7,51 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { TestNetwork } from '../support/netns.js';
 import { buildDist, sleep } from './helpers.js';
 
-const suffix = String(process.pid % 10000);
-const hub = `lbhub${suffix}`;
-const hosts = [1, 2, 3].map((i) => ({ ns: `lbn${i}x${suffix}`, address: `10.231.${Number(suffix) % 250}.${i}`, id: i }));
+const network = new TestNetwork('lbe', `10.231.${process.pid % 250}`, ['1', '2', '3']);
+const hosts = network.hosts.map((h, i) => ({ ...h, id: i + 1 }));
 const PEER_PORT = 7101;
 const CLIENT_PORT = 7201;
 const TOKEN = 'netns-test-token';
-
-function ip(...args: string[]): void {
-  execFileSync('ip', args, { stdio: 'pipe' });
-}
-
-function tryCreateNetwork(): string | undefined {
-  try {
-    ip('netns', 'add', hub);
-  } catch (error) {
-    return `cannot create network namespaces (ip netns add failed: ${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`;
-  }
-  ip('-n', hub, 'link', 'add', 'br0', 'type', 'bridge');
-  ip('-n', hub, 'link', 'set', 'br0', 'up');
-  for (const host of hosts) {
-    ip('netns', 'add', host.ns);
-    ip('link', 'add', `v${host.id}x${suffix}`, 'type', 'veth', 'peer', 'name', `p${host.id}x${suffix}`);
-    ip('link', 'set', `v${host.id}x${suffix}`, 'netns', host.ns);
-    ip('link', 'set', `p${host.id}x${suffix}`, 'netns', hub);
-    ip('-n', host.ns, 'link', 'set', `v${host.id}x${suffix}`, 'name', 'eth0');
-    ip('-n', host.ns, 'addr', 'add', `${host.address}/24`, 'dev', 'eth0');
-    ip('-n', host.ns, 'link', 'set', 'eth0', 'up');
-    ip('-n', host.ns, 'link', 'set', 'lo', 'up');
-    ip('-n', hub, 'link', 'set', `p${host.id}x${suffix}`, 'master', 'br0');
-    ip('-n', hub, 'link', 'set', `p${host.id}x${suffix}`, 'up');
-  }
-  return undefined;
-}
-
-function destroyNetwork(): void {
-  for (const ns of [hub, ...hosts.map((h) => h.ns)]) {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // not created
-    }
-  }
-}
 
 let skipReason: string | undefined;
 const children: ChildProcess[] = [];
@@ -60,14 +23,14 @@ const dataRoot = mkdtempSync(join(tmpdir(), 'logbench-netns-'));
 
 beforeAll(() => {
   buildDist();
-  skipReason = tryCreateNetwork();
-  if (skipReason !== undefined) destroyNetwork();
+  skipReason = network.create();
+  if (skipReason !== undefined) network.destroy();
 }, 120_000);
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   await sleep(100);
-  destroyNetwork();
+  network.destroy();
   rmSync(dataRoot, { recursive: true, force: true });
 });
 

@@ -10,55 +10,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureBuild, MAIN, ROOT } from '../load/cli.js';
+import { TestNetwork } from '../support/netns.js';
 
-const suffix = String(process.pid % 10000);
-const net = `10.232.${Number(suffix) % 250}`;
-const hub = `lbah${suffix}`;
-const hosts = ['r1', 'r2', 'r3', 'a1', 'a2', 'c'].map((name, i) => ({ name, ns: `lba${name}x${suffix}`, address: `${net}.${i + 1}`, n: i + 1 }));
-const host = (name: string): (typeof hosts)[number] => hosts.find((h) => h.name === name)!;
+const network = new TestNetwork('lba', `10.232.${process.pid % 250}`, ['r1', 'r2', 'r3', 'a1', 'a2', 'c']);
+const hosts = network.hosts;
+const host = (name: string): (typeof hosts)[number] => network.host(name);
 const PEER_PORT = 7301;
 const CLIENT_PORT = 7311;
 const AGENT_PORT = 7400;
 const TOKEN = 'agents-netns-token';
-
-function ip(...args: string[]): void {
-  execFileSync('ip', args, { stdio: 'pipe' });
-}
-
-function tryCreateNetwork(): string | undefined {
-  try {
-    ip('netns', 'add', hub);
-  } catch (error) {
-    return `cannot create network namespaces (ip netns add failed: ${String((error as { stderr?: Buffer }).stderr ?? error).trim()})`;
-  }
-  ip('-n', hub, 'link', 'add', 'br0', 'type', 'bridge');
-  ip('-n', hub, 'link', 'set', 'br0', 'up');
-  for (const h of hosts) {
-    const outer = `va${h.n}x${suffix}`;
-    const inner = `pa${h.n}x${suffix}`;
-    ip('netns', 'add', h.ns);
-    ip('link', 'add', outer, 'type', 'veth', 'peer', 'name', inner);
-    ip('link', 'set', outer, 'netns', h.ns);
-    ip('link', 'set', inner, 'netns', hub);
-    ip('-n', h.ns, 'link', 'set', outer, 'name', 'eth0');
-    ip('-n', h.ns, 'addr', 'add', `${h.address}/24`, 'dev', 'eth0');
-    ip('-n', h.ns, 'link', 'set', 'eth0', 'up');
-    ip('-n', h.ns, 'link', 'set', 'lo', 'up');
-    ip('-n', hub, 'link', 'set', inner, 'master', 'br0');
-    ip('-n', hub, 'link', 'set', inner, 'up');
-  }
-  return undefined;
-}
-
-function destroyNetwork(): void {
-  for (const ns of [hub, ...hosts.map((h) => h.ns)]) {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // not created
-    }
-  }
-}
 
 let skipReason: string | undefined;
 const children: ChildProcess[] = [];
@@ -73,9 +33,9 @@ function inNs(ns: string, args: string[]): ChildProcess {
 
 beforeAll(async () => {
   ensureBuild();
-  skipReason = tryCreateNetwork();
+  skipReason = network.create();
   if (skipReason !== undefined) {
-    destroyNetwork();
+    network.destroy();
     return;
   }
   const peers = ['r1', 'r2', 'r3'].map((name, i) => `${i + 1}=${host(name).address}:${PEER_PORT}`).join(',');
@@ -106,7 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   await new Promise((resolve) => setTimeout(resolve, 100));
-  if (skipReason === undefined) destroyNetwork();
+  if (skipReason === undefined) network.destroy();
   rmSync(dataRoot, { recursive: true, force: true });
 });
 

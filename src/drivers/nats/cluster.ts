@@ -13,7 +13,7 @@ import { connect, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamMan
 import type { ClusterControl, MemberInfo } from '../types.js';
 import { findBinary } from '../find-binary.js';
 import { freePorts } from '../free-ports.js';
-import { ManagedGroup, makeClusterDir, type GroupMember } from '../managed-group.js';
+import { findLeaderWithin, ManagedGroup, makeClusterDir, managedMembers, type GroupMember } from '../managed-group.js';
 import { PeerProcess } from '../peer-process.js';
 import { pollUntil, withTimeout } from '../deadline.js';
 import { checkConfig, renderConfig, type NatsDurabilityMode } from './config.js';
@@ -158,22 +158,8 @@ export class NatsCluster {
   }
 
   readonly control: ClusterControl = {
-    members: async (): Promise<MemberInfo[]> => {
-      const leader = await this.currentLeader();
-      return this.group.members.map((m) => {
-        const info: MemberInfo = { id: m.id, alive: m.process.running, leader: m.id === leader };
-        const pid = m.process.pid;
-        if (pid !== undefined) info.pid = pid;
-        return info;
-      });
-    },
-    findLeader: async (timeoutMs: number): Promise<string | undefined> => {
-      try {
-        return await pollUntil(() => this.currentLeader(), { timeoutMs, intervalMs: POLL_INTERVAL_MS, what: 'nats stream leader' });
-      } catch {
-        return undefined;
-      }
-    },
+    members: async (): Promise<MemberInfo[]> => managedMembers(this.group, await this.currentLeader()),
+    findLeader: (timeoutMs: number): Promise<string | undefined> => findLeaderWithin(() => this.currentLeader(), timeoutMs, POLL_INTERVAL_MS, 'nats stream leader'),
     kill: async (id: string): Promise<void> => this.group.kill(id),
     restart: async (id: string): Promise<void> => {
       this.group.restart(id);

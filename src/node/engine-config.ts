@@ -46,9 +46,12 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   electionTicks: 12,
   heartbeatTicks: 2,
   batchEntriesMax: DEFAULT_RAFT_CONFIG.batchEntriesMax,
-  batchBytesMax: 1024 * 1024,
+  // A lagging follower is caught up at most inflightBytesMax per round trip; each message is read
+  // from the log, checked and framed on the leader's loop, so these bound how long catching up
+  // may hold that loop (8 MiB at once held it past the 60 ms election timeout).
+  batchBytesMax: 256 * 1024,
   inflightMsgsMax: 32,
-  inflightBytesMax: 8 * 1024 * 1024,
+  inflightBytesMax: 2 * 1024 * 1024,
   uncommittedEntriesMax: 65_536,
   segmentBytes: 64 * 1024 * 1024,
   storeBatchBytesMax: 1024 * 1024,

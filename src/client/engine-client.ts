@@ -2,8 +2,10 @@
 //
 // - Requests queue up and go out as one batch per event-loop turn to the replica believed to lead.
 // - NotLeader replies carry a leader hint; the client redirects and resends.
-// - A request with no answer within retryMs is resent to the current leader guess (rotating
-//   through replicas when the guess is silent). Each request keeps its (producer, sequence), and
+// - A request with no answer within the retry time is resent to the current leader guess
+//   (rotating through replicas when the guess is silent). The retry time adapts: four times the
+//   recent commit latency, within [RETRY_MS_MIN, retryMs], so a dead or paused leader costs tens
+//   of milliseconds, not a fixed timeout, while slow commits under load are not resent early. Each request keeps its (producer, sequence), and
 //   the replicated state deduplicates by it, so a resend is committed at most once and the reply
 //   to it carries the original index.
 // - Bounds: at most outstandingMax requests in flight; a request gives up after deadlineMs.
@@ -31,6 +33,8 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<EngineClientOptions, 'producer'> = {
 
 /** Pause before resending a request that no replica could take (an election is running). */
 const REDIRECT_DELAY_MS = 10;
+const RETRY_MS_MIN = 30;
+const RETRY_CHECK_MS = 10;
 
 export interface CommitAck {
   index: number;
@@ -73,6 +77,8 @@ export class EngineClient {
   private readonly retryTimer: NodeJS.Timeout;
   private readonly nowMs: () => number;
   private closed = false;
+  /** Exponentially weighted mean of commit latency (ms), for the adaptive retry time. */
+  private latencyMsMean = 0;
   readonly stats: ClientStats = { sent: 0, resent: 0, redirects: 0, overloaded: 0, timedOut: 0 };
 
   constructor(
@@ -83,7 +89,7 @@ export class EngineClient {
     for (const channel of channels) this.attach(channel);
     this.leaderGuess = channels[0]!.replica;
     this.nowMs = options.nowMs ?? (() => performance.now());
-    this.retryTimer = setInterval(() => this.checkRetries(), Math.max(5, Math.floor(options.retryMs / 4)));
+    this.retryTimer = setInterval(() => this.checkRetries(), RETRY_CHECK_MS);
     this.retryTimer.unref();
   }
 
@@ -194,6 +200,7 @@ export class EngineClient {
     switch (response.status) {
       case Status.Ok:
         this.pending.delete(response.requestId);
+        this.latencyMsMean = this.latencyMsMean * 0.95 + (this.nowMs() - request.lastSentMs) * 0.05;
         this.leaderGuess = request.replica;
         request.resolve({ index: response.index, term: response.term });
         return;
@@ -234,8 +241,14 @@ export class EngineClient {
     this.leaderGuess = ids[(at + 1) % ids.length]!;
   }
 
+  /** Current retry time: 4× recent commit latency, within [RETRY_MS_MIN, retryMs]. */
+  retryAfterMs(): number {
+    return Math.min(this.options.retryMs, Math.max(RETRY_MS_MIN, 4 * this.latencyMsMean));
+  }
+
   private checkRetries(): void {
     const now = this.nowMs();
+    const retryMs = this.retryAfterMs();
     let silentLeader = false;
     for (const request of this.pending.values()) {
       if (now - request.firstSentMs > this.options.deadlineMs) {
@@ -244,7 +257,7 @@ export class EngineClient {
         request.reject(new AppendError(`append not committed within ${this.options.deadlineMs} ms`));
         continue;
       }
-      if (!request.queued && now - request.lastSentMs > this.options.retryMs) {
+      if (!request.queued && now - request.lastSentMs > retryMs) {
         if (request.replica === this.leaderGuess) silentLeader = true;
         this.enqueue(request);
       }

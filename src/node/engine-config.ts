@@ -55,8 +55,10 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   uncommittedEntriesMax: 65_536,
   segmentBytes: 64 * 1024 * 1024,
   storeBatchBytesMax: 1024 * 1024,
-  ringBytes: 32 * 1024 * 1024,
-  clientRingBytes: 8 * 1024 * 1024,
+  // Every page of a ring is touched as it wraps, so ring sizes are resident memory: 6 rings of
+  // 8 MiB for 3 replicas. 8 MiB still holds four in-flight windows of 2 MiB.
+  ringBytes: 8 * 1024 * 1024,
+  clientRingBytes: 4 * 1024 * 1024,
   leaderSpinUsPerBatch: 0,
 };
 

@@ -34,6 +34,8 @@ export interface FaultTarget {
   split(a: readonly string[], b: readonly string[]): void;
   heal(): void;
   transfer(from: string, to: string): void;
+  /** Every fdatasync of the member completes delayMs later (0 ends it). */
+  slowDisk(member: string, delayMs: number): void;
   /** Role changes seen so far (empty when the target does not report them). */
   leaderEvents(): LeaderEvent[];
 }
@@ -64,6 +66,7 @@ export function groupTarget(group: GroupHandle): FaultTarget {
     split: (a, b) => group.split(a.map(id), b.map(id)),
     heal: () => group.heal(),
     transfer: (from, to) => group.transferLeadership(id(from), id(to)),
+    slowDisk: (member, delayMs) => group.slowDisk(id(member), delayMs),
     leaderEvents: () => group.events.map(toLeaderEvent),
   };
 }
@@ -92,6 +95,7 @@ export function controlTarget(system: string, control: ClusterControl): FaultTar
     split: () => unsupported('split'),
     heal: () => unsupported('heal'),
     transfer: () => unsupported('transfer-leader'),
+    slowDisk: () => unsupported('slow-disk'),
     leaderEvents: () => [],
   };
 }

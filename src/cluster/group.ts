@@ -52,6 +52,8 @@ export interface GroupHandle {
   split(a: readonly number[], b: readonly number[]): void;
   heal(): void;
   transferLeadership(from: number, to: number): void;
+  /** Slow disk: every fdatasync of replica `id` completes `delayMs` later (0 ends it). */
+  slowDisk(id: number, delayMs: number): void;
   /** Waits (bounded) until every live replica has committed what the leader has. */
   settle(timeoutMs: number): Promise<boolean>;
   /** Stops the replicas (data kept until close) and reads each one's committed entries. */

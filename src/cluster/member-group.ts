@@ -216,6 +216,10 @@ export abstract class MemberGroup implements GroupHandle {
     this.sendControl(this.member(from, 'transferLeadership'), { type: 'transfer', to });
   }
 
+  slowDisk(id: number, delayMs: number): void {
+    this.sendControl(this.member(id, 'slowDisk'), { type: 'slow-disk', delayMs });
+  }
+
   async settle(timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {

@@ -15,10 +15,10 @@
 
 import { assert } from '../assert.js';
 import { seededRng, type Rng } from '../prng.js';
-import { FAULT_FIRINGS_MAX, type FaultKind, type FaultSpec } from './fault-spec.js';
+import { FAULT_FIRINGS_MAX, FSYNC_DELAY_MS_DEFAULT, type FaultKind, type FaultSpec } from './fault-spec.js';
 import { wallMs, type FaultTarget, type LeaderEvent } from './fault-target.js';
 
-export type MarkerKind = FaultKind | 'resume';
+export type MarkerKind = FaultKind | 'resume' | 'disk-restored';
 
 export interface FaultMarker {
   atMs: number;
@@ -62,6 +62,7 @@ export class Nemesis {
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly paused = new Set<string>();
+  private readonly slowed = new Set<string>();
   private readonly killed = new Set<string>();
   private partitioned = false;
   private readonly leaderWaitMs: number;
@@ -221,6 +222,21 @@ export class Nemesis {
         this.partitioned = false;
         return;
       }
+      case 'slow-disk-leader':
+      case 'slow-disk-follower': {
+        const member = fault.kind === 'slow-disk-leader' ? leader : this.pick(await this.followers(leader));
+        if (member === undefined) return skip(fault.kind === 'slow-disk-leader' ? `no leader within ${this.leaderWaitMs} ms` : 'no live follower');
+        const delayMs = fault.fsyncDelayMs ?? FSYNC_DELAY_MS_DEFAULT;
+        const marker = this.mark(fault.kind, member, faultIndex, true, leaderBefore, `fdatasync +${delayMs} ms`);
+        this.target.slowDisk(member, delayMs);
+        this.slowed.add(member);
+        this.after(fault.durationMs!, async () => {
+          if (!this.slowed.delete(member)) return;
+          this.target.slowDisk(member, 0);
+          marker.endAtMs = this.mark('disk-restored', member, faultIndex, false, null).atMs;
+        });
+        return;
+      }
       case 'transfer-leader': {
         if (leader === undefined) return skip(`no leader within ${this.leaderWaitMs} ms`);
         const to = this.pick(await this.followers(leader));
@@ -282,6 +298,11 @@ export class Nemesis {
       this.paused.delete(member);
       await this.target.resume(member);
       this.mark('resume', member, null, false, null, 'end of run');
+    }
+    for (const member of [...this.slowed]) {
+      this.slowed.delete(member);
+      this.target.slowDisk(member, 0);
+      this.mark('disk-restored', member, null, false, null, 'end of run');
     }
     if (this.partitioned) {
       this.target.heal();

@@ -1,6 +1,7 @@
 // Control requests from a group to a replica (status, block, transfer, stop), handled the same
 // way in a worker thread and in a child process; only the channel differs.
 
+import { setFsyncDelayMs } from '../storage/fs-calls.js';
 import { asNodeId } from '../types.js';
 import type { HostedReplica } from './replica-host.js';
 import type { RaftStatus } from '../raft/raft.js';
@@ -27,6 +28,9 @@ export function handleControl(id: number, hosted: HostedReplica, message: ToWork
     case 'partition':
       hosted.faults.partitions.heal();
       for (const [from, to] of message.blocked) hosted.faults.partitions.block(asNodeId(from), asNodeId(to));
+      return;
+    case 'slow-disk':
+      setFsyncDelayMs(message.delayMs);
       return;
     case 'stop':
       void replica.stop().then(

@@ -18,6 +18,8 @@ export type ToWorker =
   | { type: 'transfer'; to: number }
   /** Replaces the replica's blocked links (process mode; threads share one table instead). */
   | { type: 'partition'; blocked: Array<[number, number]> }
+  /** Delays every fdatasync of the replica by delayMs (0 ends the fault). */
+  | { type: 'slow-disk'; delayMs: number }
   | { type: 'stop' };
 
 export interface ReplicaStatusReport {

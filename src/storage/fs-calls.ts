@@ -13,9 +13,24 @@ export function writevAt(fd: number, buffers: Uint8Array[], position: number): P
   });
 }
 
+/**
+ * The "slow disk" fault: every fdatasync of this thread completes this much later. Set by the
+ * nemesis through the replica's control channel; 0 (the default) costs one comparison.
+ */
+let fsyncDelayMs = 0;
+
+export function setFsyncDelayMs(ms: number): void {
+  if (!Number.isFinite(ms) || ms < 0 || ms > 60_000) throw new RangeError(`fsync delay: expected 0..60000 ms, got ${ms}`);
+  fsyncDelayMs = ms;
+}
+
 export function fdatasyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    fdatasync(fd, (error) => (error === null ? resolve() : reject(error)));
+    fdatasync(fd, (error) => {
+      if (error !== null) reject(error);
+      else if (fsyncDelayMs > 0) setTimeout(resolve, fsyncDelayMs);
+      else resolve();
+    });
   });
 }
 

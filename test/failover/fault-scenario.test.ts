@@ -44,7 +44,14 @@ describe('scenario faults', () => {
   });
 
   it('partitions need the engine', () => {
-    expect(problems([{ kind: 'partition-leader', atSeconds: 1, durationMs: 10 }], 'etcd')).toMatch(/faults\[0\]\.kind: partition-leader needs the engine's network fault layer/);
+    expect(problems([{ kind: 'partition-leader', atSeconds: 1, durationMs: 10 }], 'etcd')).toMatch(/faults\[0\]\.kind: partition-leader needs the engine's fault hooks/);
+  });
+
+  it('a slow disk takes a duration and an fsync delay, and only the engine has it', () => {
+    const s = resolveScenario({ ...base, faults: [{ kind: 'slow-disk-leader', atSeconds: 1, durationMs: 500, fsyncDelayMs: 30 }] }, 'x.yaml');
+    expect(s.faults[0]).toMatchObject({ kind: 'slow-disk-leader', fsyncDelayMs: 30 });
+    expect(problems([{ kind: 'kill-leader', atSeconds: 1, fsyncDelayMs: 5 }])).toMatch(/faults\[0\]\.fsyncDelayMs: only slow-disk-leader and slow-disk-follower delay fsyncs/);
+    expect(problems([{ kind: 'slow-disk-follower', atSeconds: 1, durationMs: 10 }], 'etcd')).toMatch(/faults\[0\]\.kind: slow-disk-follower needs the engine/);
   });
 
   it('unknown fields and missing atSeconds are reported', () => {

@@ -143,13 +143,21 @@ export function buildHtmlReport(inputs: readonly ReportInput[], generatedAt: Dat
     `<h2>Throughput over time</h2>${lineChart({ id: 'throughput', title: 'Throughput (ops per second, phases back to back, warm-up included)', xLabel: 'seconds since run start', yLabel: 'ops/s', series: inputs.map((input, i) => throughputSeries(input, labels[i]!)) })}`,
   );
   const spectrum: LineSeries[] = [];
+  let closedPhases = 0;
+  let openPhases = 0;
   inputs.forEach((input, i) => {
-    for (const phase of input.result.phases) spectrum.push({ name: `${labels[i]} ${phase.name}`, points: spectrumPoints(phase.histograms.corrected) });
+    for (const phase of input.result.phases) {
+      if (phase.generator.coordinatedOmissionCorrected) openPhases++;
+      else closedPhases++;
+      spectrum.push({ name: `${labels[i]} ${phase.name}`, points: spectrumPoints(phase.histograms.corrected) });
+    }
   });
+  // Closed-loop phases hold service times: only open-loop phases are corrected.
+  const spectrumKind = closedPhases === 0 ? 'corrected for coordinated omission' : openPhases === 0 ? 'closed loop: service time, not corrected for coordinated omission' : 'open-loop phases corrected for coordinated omission, closed-loop phases service time';
   sections.push(
     `<h2>Latency by percentile</h2>${lineChart({
       id: 'spectrum',
-      title: 'Commit latency percentile spectrum (corrected for coordinated omission)',
+      title: `Commit latency percentile spectrum (${spectrumKind})`,
       xLabel: 'percentile (log scale of 1/(1-p))',
       yLabel: 'latency, ms',
       xLog: true,

@@ -78,6 +78,8 @@ interface PendingRequest {
 }
 
 interface HeldLease {
+  /** Order in which the message was stepped (leases are settled by the Ready taken after it). */
+  seq: number;
   release: () => void;
   /** Entries of this message that raft handed to storage; 0 when none (yet). */
   lastIndexStored: number;
@@ -93,6 +95,7 @@ export class Replica {
   private readonly pending = new Map<number, PendingRequest>();
   private readonly responses = new Map<ClientLink, AppendResponse[]>();
   private readonly heldLeases: HeldLease[] = [];
+  private nextLeaseSeq = 0;
   private readonly batchTimes = new BatchTimes();
   private scheduled = false;
   private readyOutstanding = false;
@@ -139,7 +142,7 @@ export class Replica {
   private onMessage(message: Message, lease: MessageLease): void {
     if (this.stopped) return;
     if (message.type === 'Append' && message.entries.length > 0) {
-      const held: HeldLease = { release: lease.retain(), lastIndexStored: 0, settled: false };
+      const held: HeldLease = { seq: this.nextLeaseSeq++, release: lease.retain(), lastIndexStored: 0, settled: false };
       this.heldLeases.push(held);
       for (const entry of message.entries as LeasedEntry[]) entry.lease = held;
     }
@@ -214,6 +217,8 @@ export class Replica {
     try {
       while (this.raft.hasReady()) {
         const ready = this.raft.ready();
+        // Messages stepped from here on (while a hard-state write is awaited) belong to a later Ready.
+        const leasesBefore = this.nextLeaseSeq;
         this.readyOutstanding = true;
         this.stats.readies++;
         this.noteSoftState(ready);
@@ -225,7 +230,7 @@ export class Replica {
           this.store.setHardState(state).then(
             () => {
               if (this.stopped) return;
-              this.storeEntries(ready.entries);
+              this.storeEntries(ready.entries, leasesBefore);
               this.finish(ready);
               this.schedule();
             },
@@ -233,7 +238,7 @@ export class Replica {
           );
           return;
         }
-        this.storeEntries(ready.entries);
+        this.storeEntries(ready.entries, leasesBefore);
         if (ready.hardState !== undefined) this.commitToSave = ready.hardState;
         this.finish(ready);
       }
@@ -252,7 +257,8 @@ export class Replica {
     this.flushResponses();
   }
 
-  private storeEntries(entries: Entry[]): void {
+  /** `leasesBefore`: leases of messages stepped before this Ready was taken (those it settles). */
+  private storeEntries(entries: Entry[], leasesBefore: number): void {
     // Leases of stepped Appends whose entries are not in this Ready were rejected: release now.
     for (const entry of entries as LeasedEntry[]) {
       this.meta.record(entry.index, entry.data);
@@ -261,7 +267,9 @@ export class Replica {
         entry.lease = undefined;
       }
     }
-    for (const held of this.heldLeases) held.settled = true;
+    // Entries of a message stepped before this Ready that are not in it were rejected or already
+    // held: its slot may go once what was stored of it is durable. Later messages wait for theirs.
+    for (const held of this.heldLeases) if (held.seq < leasesBefore) held.settled = true;
     if (entries.length > 0) {
       this.stats.appendsWritten++;
       this.store.append(entries).then(

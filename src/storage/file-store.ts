@@ -31,7 +31,7 @@ import type { LogIndex, Term } from '../types.js';
 import { asIndex, asTerm } from '../types.js';
 import { DirLock } from './dir-lock.js';
 import { checkFrames } from './entry-frames.js';
-import { decodeEntryHeader, encodeEntryInto, ENTRY_BODY_BYTES_MAX, ENTRY_HEADER_BYTES, verifyEntry } from './entry-format.js';
+import { decodeEntryHeader, encodeEntryInto, ENTRY_BODY_BYTES_MAX, ENTRY_HEADER_BYTES, ENTRY_MAGIC, ENTRY_OFFSET_INDEX, ENTRY_OFFSET_MAGIC, ENTRY_OFFSET_TERM, verifyEntry } from './entry-format.js';
 import { fdatasyncFd, ftruncateFd, writevAt } from './fs-calls.js';
 import { fsyncDirectory, readHardState, writeHardStateAsync } from './hard-state-file.js';
 import type { FsyncPolicy, LogStore } from './log-store.js';
@@ -121,6 +121,15 @@ interface InFlightSync {
   floor: number;
   epoch: number;
   done: Promise<void>;
+}
+
+function u32At(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+/** Cheap check that a frame's header names this index and term (low 32 bits; magic too). */
+function frameMatches(frame: Uint8Array, index: number, term: number): boolean {
+  return u32At(frame, ENTRY_OFFSET_MAGIC) === ENTRY_MAGIC && u32At(frame, ENTRY_OFFSET_INDEX) === index % 4294967296 && u32At(frame, ENTRY_OFFSET_TERM) === term % 4294967296;
 }
 
 /** An entry that may carry its frame in the entry format (see src/transport/codec.ts FramedEntry). */
@@ -412,8 +421,13 @@ export class FileLogStore implements LogStore {
         // An entry that carries its encoded frame (the leader framed it once; a follower received
         // it crc-checked) is copied as is: no second encode, no second crc.
         const frame = (entry as FramedEntry).frame;
-        if (frame !== undefined && frame.byteLength === bytes) buf.set(frame, pos);
-        else encodeEntryInto(buf, pos, entry.index, entry.term, entry.data);
+        if (frame !== undefined && frame.byteLength === bytes) {
+          // A frame that no longer describes its entry (memory reused too early) must never reach disk.
+          assert(frameMatches(frame, entry.index, entry.term), () => `append: the frame carried by entry ${entry.index} (term ${entry.term}) describes another entry`);
+          buf.set(frame, pos);
+        } else {
+          encodeEntryInto(buf, pos, entry.index, entry.term, entry.data);
+        }
         this.commitPlaced(seg, buf, pos, bytes, entry.term);
       }
       return this.enqueued();

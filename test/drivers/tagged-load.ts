@@ -25,7 +25,7 @@ export function taggedPayload(producer: number, sequence: number, bytes = 1024):
 /** `producers` closed loops; each stops after countMax appends, or when stop() returns true. */
 export async function runTaggedLoad(
   driver: Driver,
-  opts: { producers: number; countMax: number; stop?: () => boolean; firstProducer?: number },
+  opts: { producers: number; countMax: number; stop?: () => boolean; firstProducer?: number; onAck?: (atMs: number) => void },
 ): Promise<LoadResult> {
   const result: LoadResult = { acked: [], errors: [] };
   const first = opts.firstProducer ?? 0;
@@ -35,7 +35,9 @@ export async function runTaggedLoad(
       for (let sequence = 0; sequence < opts.countMax && !(opts.stop?.() ?? false); sequence++) {
         try {
           const ack = await driver.append(taggedPayload(producer, sequence));
-          result.acked.push({ producer, sequence, index: ack.index, atMs: performance.now() });
+          const atMs = performance.now();
+          result.acked.push({ producer, sequence, index: ack.index, atMs });
+          opts.onAck?.(atMs);
         } catch (err) {
           result.errors.push(err instanceof Error ? err.message : String(err));
         }

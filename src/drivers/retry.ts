@@ -13,6 +13,23 @@ export interface RetryPolicy {
   backoffMsMax: number;
 }
 
+/**
+ * The append retry policy of a peer driver from its options: `appendTimeoutMs` (default 5000) and
+ * `attemptTimeoutMs` (default 2000), each a positive number of milliseconds.
+ */
+export function appendRetryPolicy(system: string, opts: { appendTimeoutMs?: number; attemptTimeoutMs?: number }): RetryPolicy {
+  const positive = (name: string, value: number): number => {
+    if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${system} driver option ${name}: expected a positive number of milliseconds, got ${value}`);
+    return value;
+  };
+  return {
+    timeoutMs: positive('appendTimeoutMs', opts.appendTimeoutMs ?? 5000),
+    attemptTimeoutMs: positive('attemptTimeoutMs', opts.attemptTimeoutMs ?? 2000),
+    backoffMsMin: 10,
+    backoffMsMax: 200,
+  };
+}
+
 export class AppendFailedError extends Error {
   override name = 'AppendFailedError';
   constructor(

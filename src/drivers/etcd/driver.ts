@@ -11,7 +11,7 @@ import { ConsecutiveBreaker, ConstantBackoff, circuitBreaker, handleWhen, isBrok
 import { Etcd3, GRPCDeadlineExceededError, isRecoverableError } from 'etcd3';
 import type { AppendAck, ClusterControl, Driver, ReplicaContents } from '../types.js';
 import { TimeoutError } from '../deadline.js';
-import { retryUntilDeadline, type RetryPolicy } from '../retry.js';
+import { appendRetryPolicy, retryUntilDeadline, type RetryPolicy } from '../retry.js';
 import { EtcdCluster, singleMemberClient, type EtcdClusterOptions } from './cluster.js';
 import { EntryKeys } from './keys.js';
 import { readMember } from './read-back.js';
@@ -39,11 +39,6 @@ function isTransient(err: unknown): boolean {
   return isRecoverableError(err) || isBrokenCircuitError(err) || err instanceof GRPCDeadlineExceededError || err instanceof TimeoutError || TRANSIENT_MESSAGE.test(err.message);
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`etcd driver option ${name}: expected a positive number of milliseconds, got ${value}`);
-  return value;
-}
-
 export class EtcdDriver implements Driver {
   readonly system = 'etcd';
   readonly durability: string;
@@ -59,12 +54,7 @@ export class EtcdDriver implements Driver {
   constructor(private readonly opts: EtcdDriverOptions = {}) {
     const runId = opts.runId ?? `run-${randomBytes(4).toString('hex')}`;
     this.keys = new EntryKeys(`logbench/${runId}`);
-    this.retryPolicy = {
-      timeoutMs: positive('appendTimeoutMs', opts.appendTimeoutMs ?? 5000),
-      attemptTimeoutMs: positive('attemptTimeoutMs', opts.attemptTimeoutMs ?? 2000),
-      backoffMsMin: 10,
-      backoffMsMax: 200,
-    };
+    this.retryPolicy = appendRetryPolicy('etcd', opts);
     const external = opts.endpoints !== undefined;
     if (external && opts.endpoints!.length === 0) throw new RangeError('etcd driver option endpoints: expected at least one client URL');
     this.durability = external ? `${ETCD_DURABILITY} (external cluster: unless it runs with --unsafe-no-fsync)` : ETCD_DURABILITY;

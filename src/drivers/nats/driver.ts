@@ -15,7 +15,7 @@ import { connect, type JetStreamClient, type JetStreamManager, type NatsConnecti
 import { readTag } from '../../check/tag.js';
 import type { AppendAck, ClusterControl, Driver, ReplicaContents } from '../types.js';
 import { withTimeout } from '../deadline.js';
-import { retryUntilDeadline, type RetryPolicy } from '../retry.js';
+import { appendRetryPolicy, retryUntilDeadline, type RetryPolicy } from '../retry.js';
 import { NatsCluster, streamConfig, streamNames, type NatsClusterOptions } from './cluster.js';
 import { NATS_DURABILITY } from './config.js';
 import { readStream } from './read-back.js';
@@ -42,11 +42,6 @@ function isTransient(err: unknown): boolean {
   return code === 'TIMEOUT' || code === '503' || TRANSIENT.test(err.message);
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`nats driver option ${name}: expected a positive number of milliseconds, got ${value}`);
-  return value;
-}
-
 export class NatsDriver implements Driver {
   readonly system = 'nats';
   readonly durability: string;
@@ -67,12 +62,7 @@ export class NatsDriver implements Driver {
     const names = streamNames(opts.runId ?? `run-${randomBytes(4).toString('hex')}`);
     this.stream = names.stream;
     this.subject = names.subject;
-    this.retryPolicy = {
-      timeoutMs: positive('appendTimeoutMs', opts.appendTimeoutMs ?? 5000),
-      attemptTimeoutMs: positive('attemptTimeoutMs', opts.attemptTimeoutMs ?? 2000),
-      backoffMsMin: 10,
-      backoffMsMax: 200,
-    };
+    this.retryPolicy = appendRetryPolicy('nats', opts);
     const external = opts.endpoints !== undefined;
     if (external && opts.endpoints!.length === 0) throw new RangeError('nats driver option endpoints: expected at least one client URL');
     if (external && opts.durabilityMode !== undefined) throw new RangeError('nats driver option durabilityMode: only for managed mode; an external cluster syncs as its own configuration says');

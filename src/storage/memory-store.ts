@@ -2,7 +2,7 @@
 // hosts that do not need durability. Every write is "durable" as soon as it is applied. Entries'
 // data are copied on append, as the file store does, so callers may reuse their buffers.
 
-import { assert } from '../assert.js';
+import { MemoryLog } from '../raft/memory-log.js';
 import type { Entry, HardState } from '../raft/types.js';
 import type { LogIndex, Term } from '../types.js';
 import { asIndex, asTerm, NO_NODE } from '../types.js';
@@ -14,17 +14,17 @@ import { StorageError } from './storage-error.js';
 
 export class MemoryLogStore implements LogStore {
   readonly fsyncPolicy: FsyncPolicy = FSYNC_ALWAYS;
-  private readonly stored: Entry[] = [];
-  private readonly first: LogIndex = asIndex(1);
+  /** The entries, kept by the raft core's in-memory log; this class adds the LogStore checks. */
+  private readonly log = new MemoryLog();
   private state: HardState = { term: asTerm(0), vote: NO_NODE, commit: asIndex(0) };
   private closed = false;
 
   firstIndex(): LogIndex {
-    return this.first;
+    return this.log.firstIndex();
   }
 
   lastIndex(): LogIndex {
-    return asIndex(this.first + this.stored.length - 1);
+    return this.log.lastIndex();
   }
 
   durableIndex(): LogIndex {
@@ -32,22 +32,11 @@ export class MemoryLogStore implements LogStore {
   }
 
   term(index: LogIndex): Term | undefined {
-    if (index === this.first - 1) return asTerm(0);
-    if (index < this.first || index > this.lastIndex()) return undefined;
-    return this.stored[index - this.first]!.term;
+    return this.log.term(index);
   }
 
   entries(from: LogIndex, to: LogIndex, maxBytes: number): Entry[] {
-    this.checkRange(from, to);
-    const out: Entry[] = [];
-    let bytes = 0;
-    for (let i = from; i <= to; i++) {
-      const entry = this.stored[i - this.first]!;
-      bytes += entry.data.byteLength;
-      if (out.length > 0 && bytes > maxBytes) break;
-      out.push(entry);
-    }
-    return out;
+    return this.log.entries(from, to, maxBytes);
   }
 
   read(from: LogIndex, to: LogIndex): Entry[] {
@@ -66,8 +55,7 @@ export class MemoryLogStore implements LogStore {
         const previous = i === 0 ? this.term(asIndex(start - 1)) : entries[i - 1]!.term;
         if (entry.term < (previous ?? 0)) throw new StorageError('INVALID', 'memory', `append: term decreases at index ${entry.index}`);
       }
-      this.stored.length = start - this.first;
-      for (const entry of entries) this.stored.push({ index: entry.index, term: entry.term, data: entry.data.slice() });
+      this.log.append(entries.map((entry) => ({ index: entry.index, term: entry.term, data: entry.data.slice() })));
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
@@ -97,8 +85,8 @@ export class MemoryLogStore implements LogStore {
   truncateSuffix(fromIndex: LogIndex): Promise<void> {
     try {
       this.checkOpen();
-      if (fromIndex < this.first) throw new StorageError('INVALID', 'memory', `truncateSuffix(${fromIndex}): before first index ${this.first}`);
-      if (fromIndex <= this.lastIndex()) this.stored.length = fromIndex - this.first;
+      if (fromIndex < this.firstIndex()) throw new StorageError('INVALID', 'memory', `truncateSuffix(${fromIndex}): before first index ${this.firstIndex()}`);
+      this.log.truncateSuffix(fromIndex);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
@@ -121,13 +109,9 @@ export class MemoryLogStore implements LogStore {
   }
 
   private checkStart(start: number): void {
-    if (start < this.first || start > this.lastIndex() + 1) {
-      throw new StorageError('INVALID', 'memory', `append at index ${start}: expected an index in [${this.first}, ${this.lastIndex() + 1}]`);
+    if (start < this.firstIndex() || start > this.lastIndex() + 1) {
+      throw new StorageError('INVALID', 'memory', `append at index ${start}: expected an index in [${this.firstIndex()}, ${this.lastIndex() + 1}]`);
     }
-  }
-
-  private checkRange(from: LogIndex, to: LogIndex): void {
-    assert(from >= this.first && to <= this.lastIndex() && from <= to + 1, () => `MemoryLogStore.entries(${from}, ${to}) outside [${this.first}, ${this.lastIndex()}]`);
   }
 
   private checkOpen(): void {

@@ -40,10 +40,8 @@ export interface FaultTarget {
   leaderEvents(): LeaderEvent[];
 }
 
-/** Current wall-clock ms on the clock replica events use. */
-export function wallMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+/** Current wall-clock ms on the clock replica events use (one definition, in the replicas' messages). */
+export { wallMs } from '../node/worker-messages.js';
 
 export function groupTarget(group: GroupHandle): FaultTarget {
   const id = (member: string): number => Number(member);

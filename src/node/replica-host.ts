@@ -10,7 +10,6 @@ import { parseFsyncPolicy } from '../storage/log-store.js';
 import { FaultTransport } from '../transport/fault-transport.js';
 import { PartitionTable } from '../transport/partition-table.js';
 import type { Transport } from '../transport/transport.js';
-import type { NodeId } from '../types.js';
 import { asNodeId } from '../types.js';
 import type { ClientPort } from './client-port.js';
 import type { EngineConfig } from './engine-config.js';
@@ -94,4 +93,3 @@ function nextPowerOfTwo(n: number): number {
   return p;
 }
 
-export type { NodeId };

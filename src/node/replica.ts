@@ -35,13 +35,6 @@ export interface ReplicaOptions {
   leaderSpinUsPerBatch: number;
 }
 
-export const DEFAULT_REPLICA_OPTIONS: ReplicaOptions = {
-  tickMs: 10,
-  commitSaveMs: 1000,
-  metaRingEntries: 1 << 18,
-  leaderSpinUsPerBatch: 0,
-};
-
 export interface ReplicaEvent {
   type: 'role';
   role: Role;

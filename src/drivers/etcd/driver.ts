@@ -7,7 +7,7 @@
 // (another member, short backoff) until then, and then reported, never hung on.
 
 import { randomBytes } from 'node:crypto';
-import { ConsecutiveBreaker, ConstantBackoff, circuitBreaker, handleWhen, isBrokenCircuitError, retry } from 'cockatiel';
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError, noop, wrap } from 'cockatiel';
 import { Etcd3, GRPCDeadlineExceededError, isRecoverableError } from 'etcd3';
 import type { AppendAck, ClusterControl, Driver, ReplicaContents } from '../types.js';
 import { TimeoutError } from '../deadline.js';
@@ -33,6 +33,10 @@ const READ_MESSAGE_BYTES_MAX = 64 * 1024 * 1024;
 const HOST_BREAKER_OPEN_MS = 500;
 
 const TRANSIENT_MESSAGE = /leader|timed out|timeout|unavailable|stopped|connection|too many requests/i;
+
+function isDeadlineExceeded(err: Error): boolean {
+  return err instanceof GRPCDeadlineExceededError;
+}
 
 function isTransient(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -81,9 +85,18 @@ export class EtcdDriver implements Driver {
     this.client = new Etcd3({
       hosts: this.endpointUrls,
       faultHandling: {
-        host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: HOST_BREAKER_OPEN_MS, breaker: new ConsecutiveBreaker(3) }),
-        // One quick try on another member; longer waits are the append loop's job.
-        global: retry(handleWhen(isRecoverableError), { maxAttempts: 1, backoff: new ConstantBackoff(5) }),
+        // A member that let one call run out its deadline is stalled (paused, overloaded disk):
+        // skip it at once, or every append that draws it waits out a whole attempt. Members
+        // that refuse connections are skipped after 3 failures in a row.
+        host: () =>
+          wrap(
+            circuitBreaker(handleWhen(isDeadlineExceeded), { halfOpenAfter: HOST_BREAKER_OPEN_MS, breaker: new ConsecutiveBreaker(1) }),
+            circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: HOST_BREAKER_OPEN_MS, breaker: new ConsecutiveBreaker(3) }),
+          ),
+        // No retries inside the client: they would reuse the attempt's absolute deadline, so
+        // after one stalled member the retry on the next fails at once and trips its breaker
+        // too. The append loop retries, each attempt with a fresh deadline.
+        global: noop,
       },
     });
   }

@@ -380,9 +380,9 @@ export class Replica {
     this.onFatal(this.fatal);
   }
 
-  transportStats(): { sentMessages: number; droppedMessages: number } {
+  transportStats(): { sentMessages: number; droppedMessages: number; lostWakeups: number } {
     const stats = this.transport.stats();
-    return { sentMessages: stats.sentMessages, droppedMessages: stats.droppedMessages };
+    return { sentMessages: stats.sentMessages, droppedMessages: stats.droppedMessages, lostWakeups: stats.lostWakeups };
   }
 
   transferLeadership(to: NodeId): void {

@@ -31,8 +31,8 @@ export interface ReplicaStatusReport {
   lastIndex: number;
   durableIndex: number;
   stats: ReplicaStats;
-  /** Raft messages sent, and refused by a full or broken link (back-pressure). */
-  transport: { sentMessages: number; droppedMessages: number };
+  /** Raft messages sent, refused by a full or broken link (back-pressure), and ring wake-ups lost (recovered by the park time limit). */
+  transport: { sentMessages: number; droppedMessages: number; lostWakeups: number };
   /** Leader only: each follower's replication progress (match, next, probe/replicate, in flight). */
   progress?: Array<{ id: number; match: number; next: number; state: string; inflightMsgs: number }>;
 }

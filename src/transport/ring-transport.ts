@@ -171,7 +171,10 @@ export class RingTransport implements Transport {
   }
 
   stats(): TransportStats {
-    return { ...this.counters };
+    let lostWakeups = 0;
+    for (const link of this.inbound) lostWakeups += link.consumer.lostWakeups;
+    for (const producer of this.producers) lostWakeups += producer?.lostWakeups ?? 0;
+    return { ...this.counters, lostWakeups };
   }
 
   /** Ring-level counters per outbound peer (back-pressure, doorbells), for reports. */

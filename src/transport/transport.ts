@@ -28,6 +28,8 @@ export interface TransportStats {
   receivedMessages: number;
   /** send() calls that returned false (link full, down, or closed). */
   droppedMessages: number;
+  /** Ring transport: parks that ended by their time limit with data waiting (lost wake-ups, ring.ts). */
+  lostWakeups: number;
 }
 
 export interface Transport {
@@ -50,5 +52,5 @@ export const NO_LEASE: MessageLease = { retain: () => noop };
 function noop(): void {}
 
 export function emptyStats(): TransportStats {
-  return { sentMessages: 0, sentBytes: 0, receivedMessages: 0, droppedMessages: 0 };
+  return { sentMessages: 0, sentBytes: 0, receivedMessages: 0, droppedMessages: 0, lostWakeups: 0 };
 }

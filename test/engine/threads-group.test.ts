@@ -50,6 +50,25 @@ describe('threads-mode group', () => {
     expectCleanLogs(logs, acked);
   });
 
+  test('at concurrency 1 every follower keeps up: none stalls or turns candidate (lost ring wake-ups)', async () => {
+    // Serial appends leave each follower with one busy inbound ring (the leader's). A lost
+    // Atomics.waitAsync wake-up used to stop such a follower reading it for good within seconds.
+    const g = await start();
+    const leader = (await g.leader())!;
+    const deadline = performance.now() + 3000;
+    let sequence = 0;
+    const client = g.client(0);
+    while (performance.now() < deadline && sequence < 20_000) await client.append(taggedPayload(3, sequence++, 64));
+    const leaderStatus = await g.status(leader);
+    for (const id of g.ids.filter((x) => x !== leader)) {
+      const status = await g.status(id);
+      expect(status.role, `replica ${id}`).toBe('follower');
+      expect(status.term, `replica ${id}`).toBe(leaderStatus.term);
+      expect(leaderStatus.commit - status.commit, `replica ${id} commit ${status.commit} vs leader ${leaderStatus.commit}`).toBeLessThan(50);
+    }
+    expect(sequence).toBeGreaterThan(300);
+  });
+
   test('a follower killed and restarted catches up', async () => {
     const g = await start();
     const leader = (await g.leader())!;

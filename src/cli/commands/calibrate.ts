@@ -1,8 +1,10 @@
 // `logbench calibrate [SCENARIO]`: how trustworthy `logbench compare` is on this machine and
-// scenario. It runs pairs of runs of the current build: per pair, two baseline runs (an A/A
-// comparison) and one run per slowdown with a spin knob (an A/B comparison against the first
-// baseline). It reports the A/A false-alarm rate, the detection rate per slowdown, and the
-// smallest slowdown detected in ≥ 95% of pairs. Pairs alternate their run order.
+// scenario. It runs pairs of sides of the current build: per pair, two baseline sides (an A/A
+// comparison) and one side per slowdown with a spin knob (an A/B comparison against the first
+// baseline). A side is `--runs` runs, taken in interleaved rounds (base, slowdowns, base2; the
+// next round in reverse order), so `compare` sees run-to-run noise as `logbench ab --rounds`
+// gives it. It reports the A/A false-alarm rate, the detection rate per slowdown, and the
+// smallest slowdown detected in ≥ 95% of pairs.
 //
 // Slowdowns are percentages of throughput; the knob is a spin time (group.leaderSpinUsPerBatch
 // for the engine: µs busy-spun on the leader per proposed batch; driver.spinUsPerOp for the null
@@ -56,10 +58,11 @@ function parseSlowdowns(values: string[]): number[] {
 export const calibrateCommand: Command = {
   name: 'calibrate',
   summary: 'measure the A/A false-alarm rate and the smallest slowdown compare detects on this machine',
-  usage: '[SCENARIO] [--pairs N] [--slowdowns 5,10,20,30] [--phase NAME] [--knob key.path] [--set k=v ...]',
+  usage: '[SCENARIO] [--pairs N] [--runs N] [--slowdowns 5,10,20,30] [--phase NAME] [--knob key.path] [--set k=v ...]',
   positionals: { min: 0, max: 1, names: 'at most one SCENARIO file' },
   flags: {
-    pairs: { type: 'string', valueName: 'N', description: 'pairs of runs (each: 2 baselines + 1 run per slowdown)', defaultText: '20' },
+    pairs: { type: 'string', valueName: 'N', description: 'pairs (each: 2 baseline sides + 1 side per slowdown)', defaultText: '20' },
+    runs: { type: 'string', valueName: 'N', description: 'runs per side, in interleaved rounds (as ab --rounds)', defaultText: '1' },
     slowdowns: { type: 'string', multiple: true, valueName: 'PCTS', description: 'throughput slowdowns to inject, percent', defaultText: '5,10,20,30' },
     phase: { type: 'string', valueName: 'NAME', description: 'phase whose throughput is calibrated', defaultText: 'the first phase' },
     knob: { type: 'string', valueName: 'KEY', description: 'scenario field that adds work (spin µs)', defaultText: 'group.leaderSpinUsPerBatch (engine), driver.spinUsPerOp (null)' },
@@ -68,9 +71,10 @@ export const calibrateCommand: Command = {
     'probe-us': { type: 'string', valueName: 'US', description: 'spin of the probe run that measures the knob', defaultText: '200 (engine), 5 (null)' },
     ...COMPARE_OPTION_FLAGS,
   },
-  examples: ['logbench calibrate bench/scenarios/quick.yaml --pairs 20', 'logbench calibrate bench/scenarios/default.yaml --pairs 10 --slowdowns 10,30'],
+  examples: ['logbench calibrate bench/scenarios/quick.yaml --pairs 20', 'logbench calibrate bench/scenarios/quick.yaml --pairs 20 --runs 3 --slowdowns 10', 'logbench calibrate bench/scenarios/default.yaml --pairs 10 --slowdowns 10,30'],
   async run(ctx) {
     const pairs = intFlag(ctx.values, 'pairs', 20, { min: 1, max: 500 });
+    const runs = intFlag(ctx.values, 'runs', 1, { min: 1, max: 50 });
     const slowdowns = parseSlowdowns(listFlag(ctx.values, 'slowdowns'));
     const sets = listFlag(ctx.values, 'set');
     const options = { ...readCompareOptions(ctx.values), metrics: ['throughput'] as const };
@@ -85,7 +89,7 @@ export const calibrateCommand: Command = {
       return outPath;
     };
     try {
-      return calibrate(ctx, { pairs, slowdowns, options, outDir, run });
+      return calibrate(ctx, { pairs, runs, slowdowns, options, outDir, run });
     } catch (error) {
       if (error instanceof RunFailedError) {
         ctx.log(`logbench calibrate: ${error.message}`);
@@ -98,6 +102,8 @@ export const calibrateCommand: Command = {
 
 interface CalibrateParams {
   pairs: number;
+  /** Runs per side of each comparison. */
+  runs: number;
   slowdowns: number[];
   options: ReturnType<typeof readCompareOptions>;
   outDir: string;
@@ -130,23 +136,24 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
 
   const aaVerdicts: string[] = [];
   const ab = new Map<number, { verdicts: string[]; changes: number[] }>(p.slowdowns.map((s) => [s, { verdicts: [], changes: [] }]));
-  const compare = (a: string, b: string): { verdict: string; change: number } => {
-    const row = buildComparison(loadSides([a], [b]), p.options, false).rows.find((r) => r.group === phaseName && r.metric === 'throughput');
+  const compare = (a: string[], b: string[]): { verdict: string; change: number } => {
+    const row = buildComparison(loadSides(a, b), p.options, false).rows.find((r) => r.group === phaseName && r.metric === 'throughput');
     return { verdict: row?.verdict ?? 'inconclusive', change: row?.changePercent ?? Number.NaN };
   };
+  const sideNames = ['base', ...p.slowdowns.map((s) => `slow${s}`), 'base2'];
+  const extraOf = (side: string): string[] => (side.startsWith('slow') ? [`${knob.path}=${spinFor(Number(side.slice(4)))}`] : []);
   for (let i = 0; i < p.pairs; i++) {
-    ctx.log(`calibrate: pair ${i + 1}/${p.pairs}`);
-    const plan: Array<[string, string[]]> = [
-      [`pair${i + 1}-base`, []],
-      ...p.slowdowns.map((s): [string, string[]] => [`pair${i + 1}-slow${s}`, [`${knob.path}=${spinFor(s)}`]]),
-      [`pair${i + 1}-base2`, []],
-    ];
-    if (i % 2 === 1) plan.reverse();
-    const paths = new Map(plan.map(([name, extra]) => [name, run(name, extra)]));
-    const base = paths.get(`pair${i + 1}-base`)!;
-    aaVerdicts.push(compare(base, paths.get(`pair${i + 1}-base2`)!).verdict);
+    ctx.log(`calibrate: pair ${i + 1}/${p.pairs}${p.runs > 1 ? ` (${p.runs} rounds)` : ''}`);
+    const paths = new Map<string, string[]>(sideNames.map((side) => [side, []]));
+    for (let r = 0; r < p.runs; r++) {
+      // Alternate the order every round so drift over a pair favours no side.
+      const order = (i * p.runs + r) % 2 === 1 ? [...sideNames].reverse() : sideNames;
+      for (const side of order) paths.get(side)!.push(run(`pair${i + 1}-${side}${p.runs > 1 ? `-r${r + 1}` : ''}`, extraOf(side)));
+    }
+    const base = paths.get('base')!;
+    aaVerdicts.push(compare(base, paths.get('base2')!).verdict);
     for (const s of p.slowdowns) {
-      const { verdict, change } = compare(base, paths.get(`pair${i + 1}-slow${s}`)!);
+      const { verdict, change } = compare(base, paths.get(`slow${s}`)!);
       ab.get(s)!.verdicts.push(verdict);
       ab.get(s)!.changes.push(change);
     }
@@ -166,10 +173,10 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     'slowdown  knob spin  measured change  detected',
     ...rows.map((r) => `${`${r.slowdownPercent}%`.padStart(8)}  ${String(r.spin).padStart(9)}  ${`${r.measuredChangePercentMean > 0 ? '+' : ''}${r.measuredChangePercentMean}%`.padStart(15)}  ${r.detected}/${r.pairs} (${(r.detectionRate * 100).toFixed(0)}%)`),
     smallest !== null ? `smallest slowdown detected in >= 95% of pairs: ${smallest}%` : 'no tested slowdown was detected in >= 95% of pairs',
-    `method: throughput of phase ${phaseName}, one run a side, ${Math.round(p.options.confidence * 100)}% interval, threshold ${p.options.thresholdPercent}%; runs in ${p.outDir}`,
+    `method: throughput of phase ${phaseName}, ${p.runs === 1 ? 'one run' : `${p.runs} interleaved runs`} a side, ${Math.round(p.options.confidence * 100)}% interval, threshold ${p.options.thresholdPercent}%; runs in ${p.outDir}`,
   ];
   for (const line of lines) ctx.print(line);
-  const summary = { phase: phaseName, knob: knob.path, baselineOpsPerSec: t0, probe: { spin: probeUs, opsPerSec: tProbe }, workUsPerSpinUnit: workUs, pairs: p.pairs, aa: { falseAlarms, inconclusive: inconclusiveAa, rate: falseAlarms / p.pairs, verdicts: aaVerdicts }, slowdowns: rows, smallestDetectedPercent: smallest, options: p.options };
+  const summary = { phase: phaseName, knob: knob.path, baselineOpsPerSec: t0, probe: { spin: probeUs, opsPerSec: tProbe }, workUsPerSpinUnit: workUs, pairs: p.pairs, runsPerSide: p.runs, aa: { falseAlarms, inconclusive: inconclusiveAa, rate: falseAlarms / p.pairs, verdicts: aaVerdicts }, slowdowns: rows, smallestDetectedPercent: smallest, options: p.options };
   writeFileSync(join(p.outDir, 'calibration.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(join(p.outDir, 'calibration.txt'), lines.join('\n') + '\n');
   ctx.emitJson(summary);

@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { assert } from '../assert.js';
 import type { Driver } from '../drivers/types.js';
+import { listenOn } from '../listen.js';
 
 export interface GatewayOptions {
   host: string;
@@ -53,13 +54,7 @@ export class Gateway {
 
   /** Listens; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.options.port, this.options.host);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

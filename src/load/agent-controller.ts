@@ -13,13 +13,12 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { assert } from '../assert.js';
 import { reachableFromAgents } from '../drivers/registry.js';
-import type { Driver } from '../drivers/types.js';
-import type { AckLog } from './ack-log.js';
 import { AGENT_PROTOCOL_VERSION, AGENT_REPLY_BYTES_MAX, checkPhaseReply, decodeAcksInto, type PhaseRequest, type SessionReply, type SessionRequest } from './agent-protocol.js';
 import { mergeRecordings } from './merge.js';
 import { phaseSecondsTotal, type PhaseSpec } from './phase-spec.js';
 import { splitPhase } from './run-phase.js';
-import { ScenarioRunner, type LiveSnapshot, type PhaseOutcome } from './run-scenario.js';
+import type { LiveSnapshot, PhaseOutcome } from './run-scenario.js';
+import { ScenarioRunnerBase } from './scenario-runner-base.js';
 import { ScenarioError, type Scenario } from './scenario.js';
 
 export const AGENTS_MAX = 64;
@@ -54,8 +53,7 @@ export function shareRunId(scenario: Scenario): void {
   }
 }
 
-export class AgentRunner {
-  private readonly inner: ScenarioRunner;
+export class AgentRunner extends ScenarioRunnerBase {
   private readonly sessions = new Map<AgentAddress, string>();
   private stopSent = false;
   private currentPhase: { name: string; index: number; startMs: number; totalSeconds: number | undefined } | undefined;
@@ -75,19 +73,7 @@ export class AgentRunner {
     }
     if (scenario.generator.workers !== 0) throw new ScenarioError('generator.workers: with --agents each agent generates on its own main thread; expected 0 (add agents to add load threads)');
     shareRunId(scenario);
-    this.inner = new ScenarioRunner({ scenario, shouldStop });
-  }
-
-  get driver(): Driver {
-    return this.inner.driver;
-  }
-
-  get ackLog(): AckLog | undefined {
-    return this.inner.ackLog;
-  }
-
-  get outcomes(): PhaseOutcome[] {
-    return this.inner.outcomes;
+    super({ scenario, shouldStop });
   }
 
   async connect(): Promise<void> {

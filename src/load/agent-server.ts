@@ -17,6 +17,7 @@ import { AckLog } from './ack-log.js';
 import { AGENT_PROTOCOL_VERSION, AGENT_REQUEST_BYTES_MAX, encodeAcks, type PhaseReply, type PhaseRequest, type SessionReply, type SessionRequest } from './agent-protocol.js';
 import { RealClock } from './clock.js';
 import { createGenerator } from './run-phase.js';
+import { listenOn } from '../listen.js';
 
 export interface AgentServerOptions {
   host: string;
@@ -57,13 +58,7 @@ export class AgentServer {
   }
 
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.options.port, this.options.host);
   }
 
   private authorized(req: IncomingMessage): boolean {

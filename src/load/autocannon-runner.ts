@@ -3,16 +3,14 @@
 // phases by logbench's own generator through the http driver, on the same gateway, in the same
 // result file. Each autocannon phase's note (closed loop, not corrected) goes into the warnings.
 
-import type { Driver } from '../drivers/types.js';
-import type { AckLog } from './ack-log.js';
 import { autocannonNote, runAutocannonPhase } from './autocannon-phase.js';
 import type { PhaseSpec } from './phase-spec.js';
 import type { PhaseRecorder } from './recorder.js';
-import { ScenarioRunner, type LiveSnapshot, type PhaseOutcome } from './run-scenario.js';
+import type { LiveSnapshot, PhaseOutcome } from './run-scenario.js';
+import { ScenarioRunnerBase } from './scenario-runner-base.js';
 import { ScenarioError, type Scenario } from './scenario.js';
 
-export class AutocannonRunner {
-  private readonly inner: ScenarioRunner;
+export class AutocannonRunner extends ScenarioRunnerBase {
   private readonly url: string;
   readonly notes: string[] = [];
   private current: { name: string; index: number; startMs: number; totalSeconds: number | undefined; recorder?: PhaseRecorder } | undefined;
@@ -27,21 +25,9 @@ export class AutocannonRunner {
     const endpoints = scenario.driver['endpoints'];
     const first = Array.isArray(endpoints) ? endpoints[0] : typeof endpoints === 'string' ? endpoints.split(',')[0] : undefined;
     if (typeof first !== 'string') throw new ScenarioError('--generator autocannon: expected the gateway URL in --endpoints (driver.endpoints)');
-    this.url = first.replace(/\/+$/, '');
     if (scenario.generator.workers !== 0) throw new ScenarioError('generator.workers: autocannon phases run on the main thread; expected 0');
-    this.inner = new ScenarioRunner({ scenario, shouldStop });
-  }
-
-  get driver(): Driver {
-    return this.inner.driver;
-  }
-
-  get ackLog(): AckLog | undefined {
-    return this.inner.ackLog;
-  }
-
-  get outcomes(): PhaseOutcome[] {
-    return this.inner.outcomes;
+    super({ scenario, shouldStop });
+    this.url = first.replace(/\/+$/, '');
   }
 
   connect(): Promise<void> {

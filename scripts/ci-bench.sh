@@ -9,7 +9,8 @@
 # a significant regression (2 on bad input or incomparable results, e.g. a baseline recorded on a
 # different machine: baselines are only comparable on the runner that recorded them).
 # Environment: SCENARIO (default bench/scenarios/default.yaml), ROUNDS (default 3), OUT_DIR
-# (default results/ci), THRESHOLD (percent, default: compare's), EXTRA (more compare flags).
+# (default results/ci), THRESHOLD (percent, default: compare's), NOISE_FLOOR (percent: the noise floor
+# `logbench calibrate` printed for this runner and scenario), EXTRA (more compare flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,7 @@ rounds="${ROUNDS:-3}"
 out_dir="${OUT_DIR:-results/ci}"
 compare_flags=(--format md --fail-on-regression)
 if [[ -n "${THRESHOLD:-}" ]]; then compare_flags+=(--threshold "$THRESHOLD"); fi
+if [[ -n "${NOISE_FLOOR:-}" ]]; then compare_flags+=(--noise-floor "$NOISE_FLOOR"); fi
 # shellcheck disable=SC2206
 if [[ -n "${EXTRA:-}" ]]; then compare_flags+=(${EXTRA}); fi
 

@@ -48,7 +48,7 @@ function counts(report: CompareReport): string {
 
 function methodLine(report: CompareReport): string {
   const o = report.options;
-  return `method: ${report.method}; ${Math.round(o.confidence * 100)}% interval, ${o.resamples} resamples, seed ${o.seed}; a change counts when its interval excludes 0 and it is at least ${o.thresholdPercent}%`;
+  return `method: ${report.method}; ${Math.round(o.confidence * 100)}% interval, ${o.resamples} resamples, seed ${o.seed}; a change counts when its interval excludes 0 and it is at least ${o.thresholdPercent}%${o.noiseFloorPercent > 0 ? `; throughput intervals at least ±${o.noiseFloorPercent}% (calibrated noise floor)` : ''}`;
 }
 
 export function formatText(report: CompareReport): string {

@@ -22,7 +22,7 @@ export interface CompareReport {
   schema: 'logbench.compare/v1';
   kind: 'result' | 'micro';
   method: string;
-  options: { resamples: number; seed: number; confidence: number; thresholdPercent: number };
+  options: { resamples: number; seed: number; confidence: number; thresholdPercent: number; noiseFloorPercent: number };
   base: { files: string[] };
   head: { files: string[] };
   /** Differences between files (refused ones only appear when --force was given). */
@@ -98,7 +98,7 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
     schema: 'logbench.compare/v1',
     kind: sides.kind,
     method: METHOD_TEXT,
-    options: { resamples: options.resamples, seed: options.seed, confidence: options.confidence, thresholdPercent: options.thresholdPercent },
+    options: { resamples: options.resamples, seed: options.seed, confidence: options.confidence, thresholdPercent: options.thresholdPercent, noiseFloorPercent: options.noiseFloorPercent },
     base: { files: sides.base.map((f) => f.path) },
     head: { files: sides.head.map((f) => f.path) },
     differences,

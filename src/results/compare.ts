@@ -17,6 +17,9 @@
 //    small-sample penalty of a t test back (blocks per run = seconds / block length; a side with
 //    several runs counts at least its runs). Measured on synthetic AR(1) series (φ = 0.5):
 //    see test/results/compare.test.ts.
+//  - With a noise floor (from `logbench calibrate`), the throughput interval is at least ± the
+//    floor around the change: a side of two or three runs that agree by chance says less about
+//    run-to-run noise than the A/A pairs calibrate measured on the same machine and scenario.
 //  - Verdict: regressed/improved when the interval excludes 0 and the point change is at least
 //    the threshold (a practical floor below which a difference is not worth failing a build);
 //    otherwise "no significant change". With fewer than MIN_SAMPLES samples a side there is no
@@ -46,9 +49,15 @@ export interface CompareOptions {
   confidence: number;
   /** Smallest |change| in percent that may be called a regression or an improvement. */
   thresholdPercent: number;
+  /**
+   * Smallest half-width in percent of the throughput interval: this machine's run-to-run noise
+   * for the scenario as `logbench calibrate` measured it from A/A pairs (0: none). Few runs a side
+   * can agree by chance and give an interval narrower than that noise.
+   */
+  noiseFloorPercent: number;
 }
 
-export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { metrics: METRICS, resamples: 2000, seed: 1, confidence: 0.95, thresholdPercent: 2 };
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { metrics: METRICS, resamples: 2000, seed: 1, confidence: 0.95, thresholdPercent: 2, noiseFloorPercent: 0 };
 
 /** Fewer samples than this on a side: no interval (a bootstrap of 1–2 values is meaningless). */
 export const MIN_SAMPLES = 3;
@@ -294,9 +303,16 @@ export function compareGroup(sides: GroupSides, options: CompareOptions): Metric
         high = interval.high * 100;
       }
     }
+    let floorNote: string | null = null;
+    if (metric === 'throughput' && options.noiseFloorPercent > 0 && low !== null && high !== null) {
+      const floor = options.noiseFloorPercent;
+      if (changePercent - low < floor || high - changePercent < floor) floorNote = `interval widened to the calibrated noise floor ±${floor}%`;
+      low = Math.min(low, changePercent - floor);
+      high = Math.max(high, changePercent + floor);
+    }
     const inconclusive = !bootstrapped && sides.withoutInterval === 'inconclusive';
     const note = bootstrapped
-      ? null
+      ? floorNote
       : inconclusive
         ? `no interval: fewer than ${MIN_SAMPLES} samples (measured seconds or runs) a side; run longer phases or more runs`
         : `no interval: fewer than ${MIN_SAMPLES} samples a side; verdict by the ${options.thresholdPercent}% threshold alone`;

@@ -36,6 +36,7 @@ interface Calibration {
   baselineOpsPerSec: number;
   slowdowns: Array<{ slowdownPercent: number; spin: number; detected: number; measuredChangePercentMean: number }>;
   aa: { verdicts: string[] };
+  noiseFloorPercent: number | null;
 }
 
 let run: { status: number | null; stdout: string; stderr: string };
@@ -66,6 +67,9 @@ describe('logbench calibrate', () => {
     expect(row.measuredChangePercentMean).toBeLessThan(-10);
     expect(row.measuredChangePercentMean).toBeGreaterThan(-75);
     expect(summary.aa.verdicts).toHaveLength(1);
+    // One A/A change is too few to estimate the machine's noise floor.
+    expect(summary.noiseFloorPercent).toBeNull();
+    expect(run.stdout + run.stderr).not.toMatch(/NaN/);
   });
 
   it('writes every side as interleaved runs, and compare --fail-on-regression exits 1 on the slowdown', () => {

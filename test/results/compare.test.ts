@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSides } from '../../src/results/compare-input.js';
 import { buildComparison } from '../../src/results/compare-report.js';
 import { DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '../../src/results/compare.js';
+import { noiseFloor } from '../../src/results/noise-floor.js';
+import { Xoshiro128 } from '../../src/prng.js';
 import { syntheticResult, tempDir } from './compare-fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -191,6 +193,47 @@ describe('statistics', () => {
     }
     void dir;
     expect(alarms / pairs).toBeLessThanOrEqual(0.1);
+  });
+
+  it('a calibrated noise floor keeps A/A false alarms down when runs differ by more than their seconds show', () => {
+    // Each run gets its own level (sd 3%) and little noise within (1%): one run a side, the
+    // bootstrap of seconds sees only the 1% and calls many A/A pairs changed.
+    const levels = new Xoshiro128(77);
+    const runLevel = (): number => 50_000 * (1 + 0.03 * Math.sqrt(-2 * Math.log(Math.max(levels.next(), 1e-12))) * Math.cos(2 * Math.PI * levels.next()));
+    let file = 0;
+    const runOf = (drop = 0): string => tmp.write(`lvl-${file++}.json`, syntheticResult({ seed: 9000 + file, opsPerSec: runLevel() * (1 - drop), noise: 0.01 }));
+    const judge = (a: string, b: string, noiseFloorPercent: number): { verdict: string; change: number } => {
+      const row = buildComparison(loadSides([a], [b]), { ...options, metrics: ['throughput'], noiseFloorPercent }, false).rows[0]!;
+      return { verdict: row.verdict, change: row.changePercent };
+    };
+    const calibration = Array.from({ length: 30 }, () => judge(runOf(), runOf(), 0).change);
+    const floor = noiseFloor(calibration, 0.95);
+    expect(floor).toBeGreaterThan(4);
+    let alarmsPlain = 0;
+    let alarmsFloored = 0;
+    let detected = 0;
+    const pairs = 40;
+    for (let i = 0; i < pairs; i++) {
+      const [a, b] = [runOf(), runOf()];
+      if (judge(a, b, 0).verdict !== 'no significant change') alarmsPlain++;
+      if (judge(a, b, floor).verdict !== 'no significant change') alarmsFloored++;
+      if (judge(runOf(), runOf(0.2), floor).verdict === 'regressed') detected++;
+    }
+    expect(alarmsPlain / pairs).toBeGreaterThan(0.3);
+    expect(alarmsFloored / pairs).toBeLessThanOrEqual(0.1);
+    expect(detected / pairs).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('the noise floor widens only throughput intervals, and says so', () => {
+    const rows = buildComparison(loadSides([aa1], [aa2]), { ...options, metrics: ['throughput', 'p99'], noiseFloorPercent: 25 }, false).rows;
+    const throughput = rows.find((r) => r.metric === 'throughput')!;
+    expect(throughput.ciHighPercent! - throughput.changePercent).toBeGreaterThanOrEqual(25);
+    expect(throughput.changePercent - throughput.ciLowPercent!).toBeGreaterThanOrEqual(25);
+    expect(throughput.note).toMatch(/noise floor ±25%/);
+    const p99 = rows.find((r) => r.metric === 'p99')!;
+    expect(p99.ciHighPercent! - p99.changePercent).toBeLessThan(25);
+    expect(noiseFloor([1, -1, 2], 0.95)).toBeGreaterThan(0);
+    expect(noiseFloor([1, -1], 0.95)).toBeNaN();
   });
 
   it('a 10% throughput drop with 3% noise is detected in at least 95% of 40 synthetic pairs', () => {

@@ -15,13 +15,14 @@
 // the report therefore prints the slowdown actually measured (mean change over the pairs) next to
 // each target.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { intFlag, listFlag, numberFlag, stringFlag, UsageError } from '../args.js';
+import { boolFlag, intFlag, listFlag, numberFlag, stringFlag, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { loadSides } from '../../results/compare-input.js';
 import { buildComparison } from '../../results/compare-report.js';
 import { runOnce, RunFailedError } from '../../results/compare-runs.js';
+import { noiseFloor } from '../../results/noise-floor.js';
 import { readResultFile } from '../../results/validate.js';
 import { COMPARE_OPTION_FLAGS, readCompareOptions } from './compare.js';
 
@@ -68,6 +69,7 @@ export const calibrateCommand: Command = {
     knob: { type: 'string', valueName: 'KEY', description: 'scenario field that adds work (spin µs)', defaultText: 'group.leaderSpinUsPerBatch (engine), driver.spinUsPerOp (null)' },
     set: { type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'scenario override for every run (repeatable)' },
     'out-dir': { type: 'string', valueName: 'DIR', description: 'where runs and the summary go', defaultText: 'results/calibrate-<UTC time>' },
+    reuse: { type: 'boolean', description: 'use result files already in --out-dir (an earlier or interrupted calibration with the same flags) instead of running them again' },
     'probe-us': { type: 'string', valueName: 'US', description: 'spin of the probe run that measures the knob', defaultText: '200 (engine), 5 (null)' },
     ...COMPARE_OPTION_FLAGS,
   },
@@ -83,8 +85,10 @@ export const calibrateCommand: Command = {
     const outDir = resolve(stringFlag(ctx.values, 'out-dir') ?? join('results', `calibrate-${stamp}`));
     mkdirSync(outDir, { recursive: true });
     const main = resolve(import.meta.dirname, '..', 'main.js');
+    const reuse = boolFlag(ctx.values, 'reuse');
     const run = (name: string, extra: string[]): string => {
       const outPath = join(outDir, `${name}.json`);
+      if (reuse && existsSync(outPath)) return outPath;
       runOnce({ main, cwd: process.cwd(), scenario, sets: [...sets, ...extra], outPath }, ctx.log);
       return outPath;
     };
@@ -99,6 +103,24 @@ export const calibrateCommand: Command = {
     }
   },
 };
+
+function percentOrNone(value: number | null): string {
+  return value === null ? 'none of those tested' : `${value}%`;
+}
+
+interface Judged {
+  aa: Array<{ verdict: string; change: number }>;
+  slow: Map<number, Array<{ verdict: string; change: number }>>;
+}
+
+interface SlowdownRow {
+  slowdownPercent: number;
+  spin: number;
+  detected: number;
+  pairs: number;
+  detectionRate: number;
+  measuredChangePercentMean: number;
+}
 
 interface CalibrateParams {
   pairs: number;
@@ -134,14 +156,9 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
   ctx.print(`calibrate: phase ${phaseName}; baseline ${knob.path}=${baseSpin}: ${Math.round(t0)} ops/s; probe ${knob.path}=${baseSpin + probeUs} → ${Math.round(tProbe)} ops/s (−${((1 - tProbe / t0) * 100).toFixed(1)}%): ${workUs.toFixed(3)} µs of work per unit of spin`);
   for (const s of p.slowdowns) ctx.print(`  slowdown ${s}% → ${knob.path}=${spinFor(s)}`);
 
-  const aaVerdicts: string[] = [];
-  const ab = new Map<number, { verdicts: string[]; changes: number[] }>(p.slowdowns.map((s) => [s, { verdicts: [], changes: [] }]));
-  const compare = (a: string[], b: string[]): { verdict: string; change: number } => {
-    const row = buildComparison(loadSides(a, b), p.options, false).rows.find((r) => r.group === phaseName && r.metric === 'throughput');
-    return { verdict: row?.verdict ?? 'inconclusive', change: row?.changePercent ?? Number.NaN };
-  };
   const sideNames = ['base', ...p.slowdowns.map((s) => `slow${s}`), 'base2'];
   const extraOf = (side: string): string[] => (side.startsWith('slow') ? [`${knob.path}=${spinFor(Number(side.slice(4)))}`] : []);
+  const pairPaths: Array<Map<string, string[]>> = [];
   for (let i = 0; i < p.pairs; i++) {
     ctx.log(`calibrate: pair ${i + 1}/${p.pairs}${p.runs > 1 ? ` (${p.runs} rounds)` : ''}`);
     const paths = new Map<string, string[]>(sideNames.map((side) => [side, []]));
@@ -150,33 +167,73 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
       const order = (i * p.runs + r) % 2 === 1 ? [...sideNames].reverse() : sideNames;
       for (const side of order) paths.get(side)!.push(run(`pair${i + 1}-${side}${p.runs > 1 ? `-r${r + 1}` : ''}`, extraOf(side)));
     }
-    const base = paths.get('base')!;
-    aaVerdicts.push(compare(base, paths.get('base2')!).verdict);
-    for (const s of p.slowdowns) {
-      const { verdict, change } = compare(base, paths.get(`slow${s}`)!);
-      ab.get(s)!.verdicts.push(verdict);
-      ab.get(s)!.changes.push(change);
-    }
+    pairPaths.push(paths);
   }
-  const falseAlarms = aaVerdicts.filter((v) => v !== 'no significant change' && v !== 'inconclusive').length;
-  const inconclusiveAa = aaVerdicts.filter((v) => v === 'inconclusive').length;
-  const rows = p.slowdowns.map((s) => {
-    const entry = ab.get(s)!;
-    const detected = entry.verdicts.filter((v) => v === 'regressed').length;
-    const finite = entry.changes.filter(Number.isFinite);
-    const meanChange = finite.length > 0 ? finite.reduce((x, y) => x + y, 0) / finite.length : Number.NaN;
-    return { slowdownPercent: s, spin: spinFor(s), detected, pairs: p.pairs, detectionRate: detected / p.pairs, measuredChangePercentMean: Math.round(meanChange * 10) / 10 };
-  });
-  const smallest = rows.filter((r) => r.detectionRate >= DETECTION_TARGET).map((r) => r.slowdownPercent).sort((a, b) => a - b)[0] ?? null;
+
+  const compare = (a: string[], b: string[], noiseFloorPercent: number): { verdict: string; change: number } => {
+    const row = buildComparison(loadSides(a, b), { ...p.options, noiseFloorPercent }, false).rows.find((r) => r.group === phaseName && r.metric === 'throughput');
+    return { verdict: row?.verdict ?? 'inconclusive', change: row?.changePercent ?? Number.NaN };
+  };
+  /** Every pair judged with the floor `floorOf(pair)`: A/A verdicts and changes, and per slowdown. */
+  const judge = (floorOf: (pair: number) => number): Judged => {
+    const aa = pairPaths.map((paths, i) => compare(paths.get('base')!, paths.get('base2')!, floorOf(i)));
+    const slow = new Map(p.slowdowns.map((s) => [s, pairPaths.map((paths, i) => compare(paths.get('base')!, paths.get(`slow${s}`)!, floorOf(i)))]));
+    return { aa, slow };
+  };
+  const plain = judge(() => p.options.noiseFloorPercent);
+  // The machine's noise: a prediction interval for the change of a new A/A pair from the A/A
+  // changes measured. Each pair is judged with the floor of the other pairs (leave one out), so
+  // the false-alarm rate reported with the floor is not fitted to the pairs it counts.
+  const aaChanges = plain.aa.map((r) => r.change);
+  const floorFrom = (changes: number[]): number => noiseFloor(changes, p.options.confidence);
+  const recommendedFloor = floorFrom(aaChanges);
+  const floored = aaChanges.filter(Number.isFinite).length >= 4 ? judge((i) => Math.max(p.options.noiseFloorPercent, floorFrom(aaChanges.filter((_, j) => j !== i)))) : undefined;
+
+  const rates = (judged: Judged): { falseAlarms: number; inconclusive: number; rows: SlowdownRow[] } => {
+    const rows = p.slowdowns.map((s) => {
+      const results = judged.slow.get(s)!;
+      const detected = results.filter((r) => r.verdict === 'regressed').length;
+      const finite = results.map((r) => r.change).filter(Number.isFinite);
+      const meanChange = finite.length > 0 ? finite.reduce((x, y) => x + y, 0) / finite.length : Number.NaN;
+      return { slowdownPercent: s, spin: spinFor(s), detected, pairs: p.pairs, detectionRate: detected / p.pairs, measuredChangePercentMean: Math.round(meanChange * 10) / 10 };
+    });
+    return { falseAlarms: judged.aa.filter((r) => r.verdict === 'regressed' || r.verdict === 'improved').length, inconclusive: judged.aa.filter((r) => r.verdict === 'inconclusive').length, rows };
+  };
+  const plainRates = rates(plain);
+  const flooredRates = floored !== undefined ? rates(floored) : undefined;
+  const smallestOf = (rows: SlowdownRow[]): number | null => rows.filter((r) => r.detectionRate >= DETECTION_TARGET).map((r) => r.slowdownPercent).sort((a, b) => a - b)[0] ?? null;
+  const pct = (n: number): string => `${n}/${p.pairs} (${((n / p.pairs) * 100).toFixed(0)}%)`;
+  const userFloor = p.options.noiseFloorPercent > 0 ? ` and the given noise floor ±${p.options.noiseFloorPercent}%` : '';
   const lines = [
-    `A/A: ${falseAlarms} false alarm(s) in ${p.pairs} pairs (${((falseAlarms / p.pairs) * 100).toFixed(1)}%)${inconclusiveAa > 0 ? `; ${inconclusiveAa} inconclusive (too few seconds a run)` : ''}`,
-    'slowdown  knob spin  measured change  detected',
-    ...rows.map((r) => `${`${r.slowdownPercent}%`.padStart(8)}  ${String(r.spin).padStart(9)}  ${`${r.measuredChangePercentMean > 0 ? '+' : ''}${r.measuredChangePercentMean}%`.padStart(15)}  ${r.detected}/${r.pairs} (${(r.detectionRate * 100).toFixed(0)}%)`),
-    smallest !== null ? `smallest slowdown detected in >= 95% of pairs: ${smallest}%` : 'no tested slowdown was detected in >= 95% of pairs',
+    `A/A: ${plainRates.falseAlarms} false alarm(s) in ${p.pairs} pairs (${((plainRates.falseAlarms / p.pairs) * 100).toFixed(1)}%) with the bootstrap intervals${userFloor}${plainRates.inconclusive > 0 ? `; ${plainRates.inconclusive} inconclusive (too few seconds a run)` : ''}`,
+    ...(flooredRates !== undefined ? [`A/A: ${flooredRates.falseAlarms} false alarm(s) in ${p.pairs} pairs (${((flooredRates.falseAlarms / p.pairs) * 100).toFixed(1)}%) with the noise floor (each pair judged by the floor of the other pairs)`] : []),
+    `slowdown  knob spin  measured change  detected${flooredRates !== undefined ? '        with the noise floor' : ''}`,
+    ...plainRates.rows.map((r, k) => `${`${r.slowdownPercent}%`.padStart(8)}  ${String(r.spin).padStart(9)}  ${`${r.measuredChangePercentMean > 0 ? '+' : ''}${r.measuredChangePercentMean}%`.padStart(15)}  ${pct(r.detected).padEnd(15)}${flooredRates !== undefined ? ` ${pct(flooredRates.rows[k]!.detected)}` : ''}`),
+    `smallest slowdown detected in >= 95% of pairs: ${percentOrNone(smallestOf(plainRates.rows))}${flooredRates !== undefined ? `; with the noise floor: ${percentOrNone(smallestOf(flooredRates.rows))}` : ''}`,
+    Number.isFinite(recommendedFloor)
+      ? `noise floor of this machine and scenario: ±${recommendedFloor}% (from ${aaChanges.filter(Number.isFinite).length} A/A changes); compare with \`logbench compare --noise-floor ${recommendedFloor}\` and ${p.runs} run(s) a side`
+      : 'noise floor: too few A/A pairs to estimate',
     `method: throughput of phase ${phaseName}, ${p.runs === 1 ? 'one run' : `${p.runs} interleaved runs`} a side, ${Math.round(p.options.confidence * 100)}% interval, threshold ${p.options.thresholdPercent}%; runs in ${p.outDir}`,
   ];
   for (const line of lines) ctx.print(line);
-  const summary = { phase: phaseName, knob: knob.path, baselineOpsPerSec: t0, probe: { spin: probeUs, opsPerSec: tProbe }, workUsPerSpinUnit: workUs, pairs: p.pairs, runsPerSide: p.runs, aa: { falseAlarms, inconclusive: inconclusiveAa, rate: falseAlarms / p.pairs, verdicts: aaVerdicts }, slowdowns: rows, smallestDetectedPercent: smallest, options: p.options };
+  const summary = {
+    phase: phaseName,
+    knob: knob.path,
+    baselineOpsPerSec: t0,
+    probe: { spin: probeUs, opsPerSec: tProbe },
+    workUsPerSpinUnit: workUs,
+    pairs: p.pairs,
+    runsPerSide: p.runs,
+    aa: { falseAlarms: plainRates.falseAlarms, inconclusive: plainRates.inconclusive, rate: plainRates.falseAlarms / p.pairs, verdicts: plain.aa.map((r) => r.verdict), changesPercent: aaChanges },
+    slowdowns: plainRates.rows,
+    smallestDetectedPercent: smallestOf(plainRates.rows),
+    noiseFloorPercent: Number.isFinite(recommendedFloor) ? recommendedFloor : null,
+    withNoiseFloor:
+      flooredRates !== undefined
+        ? { aa: { falseAlarms: flooredRates.falseAlarms, rate: flooredRates.falseAlarms / p.pairs, verdicts: floored!.aa.map((r) => r.verdict) }, slowdowns: flooredRates.rows, smallestDetectedPercent: smallestOf(flooredRates.rows) }
+        : null,
+    options: p.options,
+  };
   writeFileSync(join(p.outDir, 'calibration.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(join(p.outDir, 'calibration.txt'), lines.join('\n') + '\n');
   ctx.emitJson(summary);

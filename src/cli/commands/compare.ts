@@ -19,6 +19,7 @@ export const COMPARE_OPTION_FLAGS: FlagSpecs = {
   confidence: { type: 'string', valueName: 'C', description: 'confidence of the interval', defaultText: String(DEFAULT_COMPARE_OPTIONS.confidence) },
   resamples: { type: 'string', valueName: 'N', description: 'bootstrap resamples', defaultText: String(DEFAULT_COMPARE_OPTIONS.resamples) },
   seed: { type: 'string', valueName: 'N', description: 'seed of the resampling (same seed, same interval)', defaultText: String(DEFAULT_COMPARE_OPTIONS.seed) },
+  'noise-floor': { type: 'string', valueName: 'PCT', description: 'smallest half-width (%) of the throughput interval: the run-to-run noise `logbench calibrate` measured', defaultText: '0' },
 };
 
 export function readCompareOptions(values: FlagValues): CompareOptions {
@@ -32,6 +33,7 @@ export function readCompareOptions(values: FlagValues): CompareOptions {
     confidence: numberFlag(values, 'confidence', DEFAULT_COMPARE_OPTIONS.confidence, { min: 0.5, max: 0.999 }),
     resamples: intFlag(values, 'resamples', DEFAULT_COMPARE_OPTIONS.resamples, { min: 100, max: 100_000 }),
     seed: intFlag(values, 'seed', DEFAULT_COMPARE_OPTIONS.seed, { min: 0, max: 0xffffffff }),
+    noiseFloorPercent: numberFlag(values, 'noise-floor', DEFAULT_COMPARE_OPTIONS.noiseFloorPercent, { min: 0, max: 100 }),
   };
 }
 

@@ -34,6 +34,12 @@ export interface EngineConfig {
   clientRingBytes: number;
   /** Calibration knob: busy-spin µs per proposed batch on the leader (0 = off). */
   leaderSpinUsPerBatch: number;
+  /**
+   * Calibration knob: busy-spin ns per proposed entry on the leader (0 = off). Unlike a spin per
+   * batch (which larger batches amortize: it can even raise throughput), this cost grows with the
+   * work, so it lowers throughput steadily; `logbench calibrate` uses it on the engine.
+   */
+  leaderSpinNsPerEntry: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
@@ -60,6 +66,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   ringBytes: 8 * 1024 * 1024,
   clientRingBytes: 4 * 1024 * 1024,
   leaderSpinUsPerBatch: 0,
+  leaderSpinNsPerEntry: 0,
 };
 
 /** Checks a (possibly user-supplied) config; `what` prefixes errors, e.g. "flag" or "scenario group". */
@@ -84,6 +91,7 @@ export function validateEngineConfig(config: EngineConfig): EngineConfig {
     ['ringBytes', 1 << 16, 1 << 30],
     ['clientRingBytes', 1 << 16, 1 << 30],
     ['leaderSpinUsPerBatch', 0, 1_000_000],
+    ['leaderSpinNsPerEntry', 0, 1_000_000],
   ];
   for (const [field, min, max] of ints) {
     const value = config[field];

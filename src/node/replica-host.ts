@@ -79,6 +79,7 @@ export async function hostReplica(
       commitSaveMs: 1000,
       metaRingEntries: nextPowerOfTwo(Math.max(1 << 16, spec.config.uncommittedEntriesMax * 2)),
       leaderSpinUsPerBatch: spec.config.leaderSpinUsPerBatch,
+      leaderSpinNsPerEntry: spec.config.leaderSpinNsPerEntry,
     },
     onEvent,
     onFatal,

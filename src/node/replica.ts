@@ -33,6 +33,8 @@ export interface ReplicaOptions {
   metaRingEntries: number;
   /** Test/calibration knob: busy-spin this many µs per proposed batch on the leader (0 = off). */
   leaderSpinUsPerBatch: number;
+  /** Calibration knob: busy-spin this many ns per proposed entry on the leader (0 = off). */
+  leaderSpinNsPerEntry: number;
 }
 
 export interface ReplicaEvent {
@@ -178,6 +180,7 @@ export class Replica {
       offset += written;
     }
     if (this.options.leaderSpinUsPerBatch > 0) spinUs(this.options.leaderSpinUsPerBatch);
+    if (this.options.leaderSpinNsPerEntry > 0) spinUs((this.options.leaderSpinNsPerEntry * requests.length) / 1000);
     const result = this.raft.propose(datas);
     if (!result.ok) {
       const status = result.reason === 'overloaded' ? Status.Overloaded : Status.NotLeader;

@@ -88,6 +88,8 @@ export interface FileLogStoreOptions {
   /** Group-commit tuning (policy `always`): bytes per pipelined batch and fdatasyncs in flight (1 = no pipelining). */
   pipelineBatchBytesMax?: number;
   fsyncsInFlightMax?: number;
+  /** Write an append at once when the store is idle instead of on the next setImmediate (default true). */
+  eagerFlush?: boolean;
   /** Called with one line per notable recovery action (torn tail truncated, index rebuilt, ...). */
   log?: (line: string) => void;
 }
@@ -182,6 +184,7 @@ export class FileLogStore implements LogStore {
   private readonly cacheBytesMax: number;
   private readonly pipelineBatchBytesMax: number;
   private readonly fsyncsInFlightMax: number;
+  private readonly eagerFlush: boolean;
   private readonly log: (line: string) => void;
 
   private segments: Segment[] = [];
@@ -233,6 +236,7 @@ export class FileLogStore implements LogStore {
     this.cacheBytesMax = positiveInt(options.cacheBytesMax, CACHE_BYTES_MAX_DEFAULT, 'cacheBytesMax', 0, 2 ** 40);
     this.pipelineBatchBytesMax = positiveInt(options.pipelineBatchBytesMax, PIPELINE_BATCH_BYTES_MAX, 'pipelineBatchBytesMax', 4096, 2 ** 30);
     this.fsyncsInFlightMax = positiveInt(options.fsyncsInFlightMax, FSYNCS_IN_FLIGHT_MAX, 'fsyncsInFlightMax', 1, 64);
+    this.eagerFlush = options.eagerFlush ?? true;
     this.log = options.log ?? (() => undefined);
     this.hard = readHardState(dir);
   }
@@ -566,10 +570,15 @@ export class FileLogStore implements LogStore {
     const seq = ++this.opSeq;
     const lastOp = this.ops[this.ops.length - 1];
     if (lastOp !== undefined && lastOp.kind === 'write') lastOp.seq = seq;
-    this.scheduleFlush();
-    return new Promise<void>((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       this.waiters.push({ seq, resolve, reject });
     });
+    // An idle store (fsync always, no fdatasync in flight, no flush pending) writes at once: the
+    // setImmediate that gathers one turn's appends into a batch would only add a loop turn to a
+    // lone append. A busy store batches as before (appends wait for a free fsync slot anyway).
+    if (this.eagerFlush && this.fsyncPolicy.kind === 'always' && !this.flushing && !this.flushScheduled && this.inflight.length === 0 && this.pendingFailure === undefined && this.failure === undefined) void this.flush();
+    else this.scheduleFlush();
+    return done;
   }
 
   private scheduleFlush(): void {

@@ -145,9 +145,17 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
   const probeUs = numberFlag(ctx.values, 'probe-us', knob.probeUs, { min: 0.001 });
   // The scenario may already set the knob (quick.yaml: 10 µs of work per append): spins add to it.
   const baseSpin = knobValue(first.scenario as unknown as Record<string, unknown>, knob.path);
-  const t0 = throughputOf(probeBase, phaseName);
-  const probe = run('probe-spin', [`${knob.path}=${baseSpin + probeUs}`]);
-  const tProbe = throughputOf(probe, phaseName);
+  // The probe is as long as a side: --runs pairs of runs (base, spin), averaged, so one noisy run
+  // does not mistranslate every slowdown.
+  const baseThroughputs = [throughputOf(probeBase, phaseName)];
+  const spinThroughputs: number[] = [];
+  for (let r = 0; r < p.runs; r++) {
+    if (r > 0) baseThroughputs.push(throughputOf(run(`probe-base-r${r + 1}`, []), phaseName));
+    spinThroughputs.push(throughputOf(run(r === 0 ? 'probe-spin' : `probe-spin-r${r + 1}`, [`${knob.path}=${baseSpin + probeUs}`]), phaseName));
+  }
+  const mean = (values: number[]): number => values.reduce((x, y) => x + y, 0) / values.length;
+  const t0 = mean(baseThroughputs);
+  const tProbe = mean(spinThroughputs);
   if (!(t0 > 0 && tProbe > 0 && tProbe < t0)) throw new RunFailedError(`the probe with ${knob.path}=${probeUs} did not lower throughput (${Math.round(t0)} → ${Math.round(tProbe)} ops/s); raise --probe-us or pick another --knob`);
   const workUs = probeUs / (t0 / tProbe - 1);
   const integerKnob = knob.path === 'group.leaderSpinUsPerBatch' || knob.path === 'group.leaderSpinNsPerEntry';
@@ -155,7 +163,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     const spin = baseSpin + (workUs * (s / 100)) / (1 - s / 100);
     return integerKnob ? Math.max(1, Math.round(spin)) : Math.round(spin * 1000) / 1000;
   };
-  ctx.print(`calibrate: phase ${phaseName}; baseline ${knob.path}=${baseSpin}: ${Math.round(t0)} ops/s; probe ${knob.path}=${baseSpin + probeUs} → ${Math.round(tProbe)} ops/s (−${((1 - tProbe / t0) * 100).toFixed(1)}%): ${workUs.toFixed(3)} µs of work per unit of spin`);
+  ctx.print(`calibrate: phase ${phaseName}; baseline ${knob.path}=${baseSpin}: ${Math.round(t0)} ops/s; probe ${knob.path}=${baseSpin + probeUs} → ${Math.round(tProbe)} ops/s (−${((1 - tProbe / t0) * 100).toFixed(1)}%): the work per op equals ${workUs.toFixed(3)} units of ${knob.path}`);
   for (const s of p.slowdowns) ctx.print(`  slowdown ${s}% → ${knob.path}=${spinFor(s)}`);
 
   const sideNames = ['base', ...p.slowdowns.map((s) => `slow${s}`), 'base2'];

@@ -88,14 +88,6 @@ export class AgentRunner extends ScenarioRunnerBase {
     );
   }
 
-  async runAll(): Promise<void> {
-    const phases = this.scenario.phases;
-    for (let i = 0; i < phases.length; i++) {
-      if (this.shouldStop()) return;
-      await this.runPhase(this.inner.resolvePhase(phases[i]!, i), i);
-    }
-  }
-
   async runPhase(spec: PhaseSpec & { rateRule?: PhaseOutcome['rateRule'] }, index: number): Promise<PhaseOutcome> {
     const { rateRule, ...phase } = spec;
     const settings = this.scenario.generator;

@@ -34,14 +34,6 @@ export class AutocannonRunner extends ScenarioRunnerBase {
     return this.inner.connect();
   }
 
-  async runAll(): Promise<void> {
-    const phases = this.scenario.phases;
-    for (let i = 0; i < phases.length; i++) {
-      if (this.shouldStop()) return;
-      await this.runPhase(this.inner.resolvePhase(phases[i]!, i), i);
-    }
-  }
-
   async runPhase(spec: PhaseSpec & { rateRule?: PhaseOutcome['rateRule'] }, index: number): Promise<PhaseOutcome> {
     if (spec.type === 'open') return this.inner.runPhase(spec, index);
     const totalSeconds = spec.seconds !== undefined ? spec.warmupSeconds + spec.seconds : undefined;

@@ -197,7 +197,8 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
   const aaChanges = plain.aa.map((r) => r.change);
   const floorFrom = (changes: number[]): number => noiseFloor(changes, p.options.confidence);
   const recommendedFloor = floorFrom(aaChanges);
-  const floored = aaChanges.filter(Number.isFinite).length >= 4 ? judge((i) => Math.max(p.options.noiseFloorPercent, floorFrom(aaChanges.filter((_, j) => j !== i)))) : undefined;
+  const leaveOneOutFloors = aaChanges.map((_, i) => Math.max(p.options.noiseFloorPercent, floorFrom(aaChanges.filter((_, j) => j !== i))));
+  const floored = aaChanges.filter(Number.isFinite).length >= 4 ? judge((i) => leaveOneOutFloors[i]!) : undefined;
 
   const rates = (judged: Judged): { falseAlarms: number; inconclusive: number; rows: SlowdownRow[] } => {
     const rows = p.slowdowns.map((s) => {

@@ -40,7 +40,7 @@ function isDeadlineExceeded(err: Error): boolean {
 
 function isTransient(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  return isRecoverableError(err) || isBrokenCircuitError(err) || err instanceof GRPCDeadlineExceededError || err instanceof TimeoutError || TRANSIENT_MESSAGE.test(err.message);
+  return isRecoverableError(err) || isBrokenCircuitError(err) || isDeadlineExceeded(err) || err instanceof TimeoutError || TRANSIENT_MESSAGE.test(err.message);
 }
 
 export class EtcdDriver implements Driver {

@@ -15,7 +15,7 @@ export function handleControl(id: number, hosted: HostedReplica, message: ToWork
       post({
         type: 'status',
         requestId: message.requestId,
-        status: { id, role: raft.role, term: raft.term, leader: raft.leader, commit: raft.commitIndex, lastIndex: raft.lastIndex, durableIndex: store.durableIndex(), stats: { ...replica.stats, stages: { ...replica.stats.stages } }, transport: replica.transportStats(), ...progressOf(replica.raft.status()) },
+        status: { id, role: raft.role, term: raft.term, leader: raft.leader, commit: raft.commitIndex, lastIndex: raft.lastIndex, durableIndex: store.durableIndex(), stats: { ...replica.stats, stages: { ...replica.stats.stages } }, transport: replica.transportStats(), fsyncs: store.fsyncStats(), ...progressOf(replica.raft.status()) },
       });
       return;
     }

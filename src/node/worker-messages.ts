@@ -33,6 +33,8 @@ export interface ReplicaStatusReport {
   stats: ReplicaStats;
   /** Raft messages sent, refused by a full or broken link (back-pressure), and ring wake-ups lost (recovered by the park time limit). */
   transport: { sentMessages: number; droppedMessages: number; lostWakeups: number };
+  /** The store's group-commit fdatasyncs: on the replica's own thread (idle, small batch) or through the thread pool. */
+  fsyncs: { inline: number; pooled: number };
   /** Leader only: each follower's replication progress (match, next, probe/replicate, in flight). */
   progress?: Array<{ id: number; match: number; next: number; state: string; inflightMsgs: number }>;
 }

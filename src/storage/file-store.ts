@@ -32,7 +32,7 @@ import { asIndex, asTerm } from '../types.js';
 import { DirLock } from './dir-lock.js';
 import { checkFrames } from './entry-frames.js';
 import { decodeEntryHeader, encodeEntryInto, ENTRY_BODY_BYTES_MAX, ENTRY_HEADER_BYTES, ENTRY_MAGIC, ENTRY_OFFSET_INDEX, ENTRY_OFFSET_MAGIC, ENTRY_OFFSET_TERM, verifyEntry } from './entry-format.js';
-import { fdatasyncFd, ftruncateFd, writevAt } from './fs-calls.js';
+import { fdatasyncFd, fdatasyncFdNow, ftruncateFd, writevAt } from './fs-calls.js';
 import { fsyncDirectory, readHardState, writeHardStateAsync } from './hard-state-file.js';
 import type { FsyncPolicy, LogStore } from './log-store.js';
 import { FSYNC_ALWAYS } from './log-store.js';
@@ -65,6 +65,13 @@ const SYNC_WRITE_BYTES_MAX = 4 * 1024 * 1024;
  */
 const PIPELINE_BATCH_BYTES_MAX = 128 * 1024;
 const FSYNCS_IN_FLIGHT_MAX = 2;
+/**
+ * A batch of at most this many bytes, taken while no fdatasync is in flight, is fdatasynced on the
+ * calling thread: a lone append (concurrency 1, a follower receiving one entry) is then acked
+ * without a thread-pool round trip. Bigger batches, and every batch while another is syncing, go
+ * through the pool so that the next batch's CPU work overlaps the disk.
+ */
+const INLINE_FSYNC_BYTES_MAX = 16 * 1024;
 /** Upper bound on one disk read serving entries(); longer ranges take several reads. */
 const READ_BYTES_MAX = 8 * 1024 * 1024;
 
@@ -90,6 +97,8 @@ export interface FileLogStoreOptions {
   fsyncsInFlightMax?: number;
   /** Write an append at once when the store is idle instead of on the next setImmediate (default true). */
   eagerFlush?: boolean;
+  /** An idle store fdatasyncs a batch of at most this many bytes on the calling thread (0 = never; default 16 KiB). */
+  inlineFsyncBytesMax?: number;
   /** Called with one line per notable recovery action (torn tail truncated, index rebuilt, ...). */
   log?: (line: string) => void;
 }
@@ -185,6 +194,7 @@ export class FileLogStore implements LogStore {
   private readonly pipelineBatchBytesMax: number;
   private readonly fsyncsInFlightMax: number;
   private readonly eagerFlush: boolean;
+  private readonly inlineFsyncBytesMax: number;
   private readonly log: (line: string) => void;
 
   private segments: Segment[] = [];
@@ -224,6 +234,7 @@ export class FileLogStore implements LogStore {
   private cache: CacheChunk[] = [];
   private cacheBytes = 0;
   private lastSegIndexHint = 0;
+  private readonly fsyncCounts = { inline: 0, pooled: 0 };
 
   private constructor(dir: string, lock: DirLock, options: FileLogStoreOptions) {
     this.dir = dir;
@@ -237,6 +248,7 @@ export class FileLogStore implements LogStore {
     this.pipelineBatchBytesMax = positiveInt(options.pipelineBatchBytesMax, PIPELINE_BATCH_BYTES_MAX, 'pipelineBatchBytesMax', 4096, 2 ** 30);
     this.fsyncsInFlightMax = positiveInt(options.fsyncsInFlightMax, FSYNCS_IN_FLIGHT_MAX, 'fsyncsInFlightMax', 1, 64);
     this.eagerFlush = options.eagerFlush ?? true;
+    this.inlineFsyncBytesMax = positiveInt(options.inlineFsyncBytesMax, INLINE_FSYNC_BYTES_MAX, 'inlineFsyncBytesMax', 0, 2 ** 30);
     this.log = options.log ?? (() => undefined);
     this.hard = readHardState(dir);
   }
@@ -395,6 +407,11 @@ export class FileLogStore implements LogStore {
   /** Bytes held by the in-memory index (typed arrays) and the tail cache. */
   memoryBytes(): { indexBytes: number; cacheBytes: number } {
     return { indexBytes: this.segments.reduce((sum, s) => sum + s.indexBytes(), 0), cacheBytes: this.cacheBytes };
+  }
+
+  /** Group-commit fdatasyncs so far: done on the calling thread (idle, small batch) or through the thread pool. */
+  fsyncStats(): { inline: number; pooled: number } {
+    return { ...this.fsyncCounts };
   }
 
   segmentCount(): number {
@@ -573,11 +590,17 @@ export class FileLogStore implements LogStore {
     const done = new Promise<void>((resolve, reject) => {
       this.waiters.push({ seq, resolve, reject });
     });
-    // An idle store (fsync always, no fdatasync in flight, no flush pending) writes at once: the
-    // setImmediate that gathers one turn's appends into a batch would only add a loop turn to a
-    // lone append. A busy store batches as before (appends wait for a free fsync slot anyway).
-    if (this.eagerFlush && this.fsyncPolicy.kind === 'always' && !this.flushing && !this.flushScheduled && this.inflight.length === 0 && this.pendingFailure === undefined && this.failure === undefined) void this.flush();
-    else this.scheduleFlush();
+    // An idle store (fsync always, no fdatasync in flight, no flush pending) writes as soon as the
+    // caller's synchronous code is done (a microtask): the setImmediate that gathers one turn's
+    // appends into a batch would only add a loop turn to a lone append, and the caller (a leader
+    // sending the same entries to its followers) gets its sends out before an inline fdatasync
+    // blocks this thread. A busy store batches as before (appends wait for a free fsync slot anyway).
+    if (this.eagerFlush && this.fsyncPolicy.kind === 'always' && !this.flushing && !this.flushScheduled && this.inflight.length === 0 && this.pendingFailure === undefined && this.failure === undefined) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushBound);
+    } else {
+      this.scheduleFlush();
+    }
     return done;
   }
 
@@ -658,6 +681,21 @@ export class FileLogStore implements LogStore {
       return;
     }
     const seg = first.seg;
+    if (this.inflight.length === 0 && bytes <= this.inlineFsyncBytesMax) {
+      let synced: boolean;
+      try {
+        synced = fdatasyncFdNow(seg.fd);
+      } catch (error) {
+        this.noteFailure(fsError(error, seg.path, 'fdatasync'));
+        return;
+      }
+      if (synced) {
+        this.fsyncCounts.inline++;
+        this.completeSync(record);
+        return;
+      }
+    }
+    this.fsyncCounts.pooled++;
     record.done = fdatasyncFd(seg.fd).then(
       () => this.completeSync(record),
       (error: unknown) => {

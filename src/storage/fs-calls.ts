@@ -5,7 +5,7 @@
 // write is cheaper still done synchronously (it only copies into the page cache), leaving one
 // thread-pool hop (fdatasync) per group commit. See SYNC_WRITE_BYTES_MAX in file-store.ts.
 
-import { fdatasync, ftruncate, writev } from 'node:fs';
+import { fdatasync, fdatasyncSync, ftruncate, writev } from 'node:fs';
 
 export function writevAt(fd: number, buffers: Uint8Array[], position: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,6 +32,19 @@ export function fdatasyncFd(fd: number): Promise<void> {
       else resolve();
     });
   });
+}
+
+/**
+ * fdatasync on the calling thread. For a lone small batch this saves the thread-pool round trip
+ * (two cross-thread wake-ups): 1 KiB write+fdatasync p50 on the 2-core test machine, one file,
+ * 224 µs synchronous vs 289 µs through the pool (145 vs 298 in another run), /tmp/par-raw-style
+ * A/B in one process. Returns false (and does nothing) while the slow-disk fault is on, so the
+ * caller takes the asynchronous path, which applies the delay.
+ */
+export function fdatasyncFdNow(fd: number): boolean {
+  if (fsyncDelayMs > 0) return false;
+  fdatasyncSync(fd);
+  return true;
 }
 
 export function ftruncateFd(fd: number, bytes: number): Promise<void> {

@@ -28,6 +28,17 @@ export interface EngineConfig {
    * one replica against the store's 128 KiB default (which suits a single local writer better).
    */
   storeBatchBytesMax: number;
+  /**
+   * The leader sends and writes proposed entries as soon as this many have been proposed, instead
+   * of once per event-loop turn (0 = once per turn). 256 clients answered by one commit send their
+   * next 256 appends in one burst; taken as one batch, they go through framing, the rings, the
+   * followers' disks and back in lock-step, and each stage waits for the one before. Cut into
+   * runs of 64, the first run is on the followers' disks while the leader still frames the rest.
+   * Threads mode, 3 replicas, c=256, 5 s runs, 8 interleaved pairs on the 2-core test machine:
+   * median 28.0k commits/s once per turn vs 29.8k at 64; 64 was ahead in 7 of the 8 pairs
+   * (median pair +4%). The disk stays the limit: three replicas fdatasync on one device.
+   */
+  leaderRunEntries: number;
   /** Bytes of each shared-memory ring between two replicas (threads mode). */
   ringBytes: number;
   /** Bytes of each client ring (threads mode). */
@@ -61,6 +72,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   uncommittedEntriesMax: 65_536,
   segmentBytes: 64 * 1024 * 1024,
   storeBatchBytesMax: 1024 * 1024,
+  leaderRunEntries: 64,
   // Every page of a ring is touched as it wraps, so ring sizes are resident memory: 6 rings of
   // 8 MiB for 3 replicas. 8 MiB still holds four in-flight windows of 2 MiB.
   ringBytes: 8 * 1024 * 1024,
@@ -88,6 +100,7 @@ export function validateEngineConfig(config: EngineConfig): EngineConfig {
     ['uncommittedEntriesMax', 1, 1 << 22],
     ['segmentBytes', 4096, 1024 * 1024 * 1024],
     ['storeBatchBytesMax', 4096, 64 * 1024 * 1024],
+    ['leaderRunEntries', 0, 1 << 20],
     ['ringBytes', 1 << 16, 1 << 30],
     ['clientRingBytes', 1 << 16, 1 << 30],
     ['leaderSpinUsPerBatch', 0, 1_000_000],

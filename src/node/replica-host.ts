@@ -80,6 +80,7 @@ export async function hostReplica(
       metaRingEntries: nextPowerOfTwo(Math.max(1 << 16, spec.config.uncommittedEntriesMax * 2)),
       leaderSpinUsPerBatch: spec.config.leaderSpinUsPerBatch,
       leaderSpinNsPerEntry: spec.config.leaderSpinNsPerEntry,
+      leaderRunEntries: spec.config.leaderRunEntries,
     },
     onEvent,
     onFatal,

@@ -35,6 +35,12 @@ export interface ReplicaOptions {
   leaderSpinUsPerBatch: number;
   /** Calibration knob: busy-spin this many ns per proposed entry on the leader (0 = off). */
   leaderSpinNsPerEntry: number;
+  /**
+   * The leader takes a Ready (sends the new entries, starts their write) as soon as this many
+   * entries were proposed since the last one, instead of once at the end of the event-loop turn
+   * (0 = once per turn). See EngineConfig.leaderRunEntries.
+   */
+  leaderRunEntries: number;
 }
 
 export interface ReplicaEvent {
@@ -93,6 +99,7 @@ export class Replica {
   private nextLeaseSeq = 0;
   private readonly batchTimes = new BatchTimes();
   private scheduled = false;
+  private proposedSinceRun = 0;
   private readyOutstanding = false;
   private role: Role = 'follower';
   private leader: NodeId = 0 as NodeId;
@@ -158,8 +165,23 @@ export class Replica {
       if (done !== undefined) this.respond(link, request.requestId, Status.Ok, done, this.raft.termAt(asIndex(done)) ?? 0);
       else fresh.push(request);
     });
-    if (fresh.length > 0) this.propose(link, fresh);
+    if (fresh.length > 0) this.proposeInRuns(link, fresh);
     this.schedule();
+  }
+
+  /** Proposes `requests`, taking a Ready after every leaderRunEntries entries (see ReplicaOptions). */
+  private proposeInRuns(link: ClientLink, requests: AppendRequestView[]): void {
+    const runEntries = this.options.leaderRunEntries;
+    if (runEntries === 0) {
+      this.propose(link, requests);
+      return;
+    }
+    for (let from = 0; from < requests.length; ) {
+      const take = Math.min(requests.length - from, Math.max(1, runEntries - this.proposedSinceRun));
+      this.propose(link, take === requests.length ? requests : requests.slice(from, from + take));
+      from += take;
+      if (this.proposedSinceRun >= runEntries) this.run();
+    }
   }
 
   /** Frames every entry once (the one copy of the bytes), proposes, and remembers who waits. */
@@ -196,6 +218,7 @@ export class Replica {
       this.pending.set(index, { link, requestId: request.requestId, producer: request.producer, sequence: request.sequence });
     }
     this.stats.proposed += requests.length;
+    this.proposedSinceRun += requests.length;
     this.batchTimes.push(firstIndex + requests.length - 1, performance.now());
   }
 
@@ -209,6 +232,7 @@ export class Replica {
 
   private run(): void {
     this.scheduled = false;
+    this.proposedSinceRun = 0;
     if (this.stopped || this.readyOutstanding) return;
     try {
       while (this.raft.hasReady()) {

@@ -69,6 +69,22 @@ describe('threads-mode group', () => {
     expect(sequence).toBeGreaterThan(300);
   });
 
+  test('leaderRunEntries cuts a burst of appends into Readies of at most that many entries, all committed once', async () => {
+    const g = await start({ leaderRunEntries: 16 });
+    const leader = (await g.leader())!;
+    await appendMany(g, 5, 10, 1); // the leader has replicated once to every follower
+    const before = (await g.status(leader)).stats;
+    const acked = await appendMany(g, 5, 256, 256, 10);
+    const after = (await g.status(leader)).stats;
+    expect(after.proposed - before.proposed).toBe(256);
+    // Each Ready holds at most 16 new entries: at least 256 / 16 writes of the leader's log.
+    expect(after.appendsWritten - before.appendsWritten).toBeGreaterThanOrEqual(16);
+    expect(await g.settle(5000)).toBe(true);
+    const logs = await g.stopAndReadLogs();
+    expect(logs.map((l) => l.entries.length)).toEqual([266, 266, 266]);
+    expectCleanLogs(logs, acked);
+  });
+
   test('a follower killed and restarted catches up', async () => {
     const g = await start();
     const leader = (await g.leader())!;

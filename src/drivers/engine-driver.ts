@@ -75,6 +75,30 @@ export class EngineDriver implements Driver {
     return group.stopAndReadLogs();
   }
 
+  /**
+   * Since the group started (warm-up included): the leader's batches and, per batch, the mean time
+   * from proposal to its own fdatasync and to commit (a majority durable); every live replica's
+   * fdatasyncs and their mean time; ring wake-ups lost (recovered by the park time limit).
+   */
+  async diagnostics(): Promise<Record<string, number>> {
+    const group = this.handle;
+    const statuses = (await Promise.all(group.ids.filter((id) => group.alive(id)).map((id) => group.status(id)))).filter((s) => s !== undefined);
+    const out: Record<string, number> = {};
+    const leader = statuses.find((s) => s.role === 'leader');
+    if (leader !== undefined && leader.stats.stages.batches > 0) {
+      const { batches, toDurableUsSum, toCommitUsSum } = leader.stats.stages;
+      out['leaderBatches'] = batches;
+      out['leaderEntriesPerBatch'] = round1(leader.stats.proposed / batches);
+      out['leaderProposeToOwnFsyncUsMean'] = Math.round(toDurableUsSum / batches);
+      out['leaderProposeToCommitUsMean'] = Math.round(toCommitUsSum / batches);
+    }
+    const fsyncs = statuses.reduce((sum, s) => sum + s.fsyncs.inline + s.fsyncs.pooled, 0);
+    out['fsyncs'] = fsyncs;
+    if (fsyncs > 0) out['fsyncUsMean'] = Math.round(statuses.reduce((sum, s) => sum + s.fsyncs.usSum, 0) / fsyncs);
+    out['lostWakeups'] = statuses.reduce((sum, s) => sum + s.transport.lostWakeups, 0);
+    return out;
+  }
+
   private makeControl(): ClusterControl {
     const members = async (): Promise<MemberInfo[]> => {
       const group = this.handle;
@@ -101,4 +125,8 @@ export class EngineDriver implements Driver {
     await this.group?.close();
     this.group = undefined;
   }
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
 }

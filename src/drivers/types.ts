@@ -45,6 +45,11 @@ export interface Driver {
   append(payload: Uint8Array): Promise<AppendAck>;
   /** Reads every replica's committed contents (for the ledger). Undefined when unsupported. */
   readBack?(): Promise<ReplicaContents[]>;
+  /**
+   * Figures the system reports about itself after the load and before the read-back (the engine:
+   * where a batch's time went, fdatasync times), recorded as the result's system.diagnostics.
+   */
+  diagnostics?(): Promise<Record<string, number>>;
   control?: ClusterControl;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // Control messages between the group (main thread) and a replica's worker thread. The data path
 // never uses these: entries travel over shared-memory rings; these carry rare control only.
 
+import type { FsyncStats } from '../storage/file-store.js';
 import type { ClientRingPair } from '../client/ring-channel.js';
 import type { RingMeshEndpoint } from '../transport/ring-transport.js';
 import type { ReplicaEvent, ReplicaStats } from './replica.js';
@@ -34,7 +35,7 @@ export interface ReplicaStatusReport {
   /** Raft messages sent, refused by a full or broken link (back-pressure), and ring wake-ups lost (recovered by the park time limit). */
   transport: { sentMessages: number; droppedMessages: number; lostWakeups: number };
   /** The store's group-commit fdatasyncs: on the replica's own thread (idle, small batch) or through the thread pool. */
-  fsyncs: { inline: number; pooled: number };
+  fsyncs: FsyncStats;
   /** Leader only: each follower's replication progress (match, next, probe/replicate, in flight). */
   progress?: Array<{ id: number; match: number; next: number; state: string; inflightMsgs: number }>;
 }

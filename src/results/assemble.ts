@@ -22,6 +22,7 @@ export interface AssembleInput {
   findMax?: FindMaxSection | null;
   failover?: FailoverSection | null;
   warnings?: string[];
+  diagnostics?: Record<string, number>;
 }
 
 export function assembleResult(input: AssembleInput): RunResult {
@@ -35,7 +36,7 @@ export function assembleResult(input: AssembleInput): RunResult {
     command: input.command,
     // A JSON round trip drops undefined fields, which the schema's closed objects would reject.
     scenario: JSON.parse(JSON.stringify(scenario)) as Scenario,
-    system: { name: input.driver.system, durability: input.driver.durability, settings: { ...input.driver.settings } },
+    system: { name: input.driver.system, durability: input.driver.durability, settings: { ...input.driver.settings }, ...(input.diagnostics !== undefined ? { diagnostics: { ...input.diagnostics } } : {}) },
     environment: input.environment,
     phases: input.outcomes.map((o) => buildPhaseResult(o, scenario.generator, scenario.payload.sizeBytes, input.environment, input.correctness.ledger)),
     correctness: input.correctness,

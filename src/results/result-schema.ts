@@ -128,7 +128,16 @@ export const RESULT_SCHEMA = {
       required: ['name', 'system', 'group', 'payload', 'generator', 'phases'],
       properties: { name: { type: 'string' }, system: { type: 'string' }, group: { type: 'object' }, payload: { type: 'object' }, generator: { type: 'object' }, phases: { type: 'array' } },
     },
-    system: closed({ name: { type: 'string' }, durability: { type: 'string' }, settings: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } }),
+    system: closed(
+      {
+        name: { type: 'string' },
+        durability: { type: 'string' },
+        settings: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+        // What the system reported about itself after the load (the engine: stage times, fdatasyncs).
+        diagnostics: { type: 'object', additionalProperties: { type: 'number' } },
+      },
+      ['diagnostics'],
+    ),
     environment: closed({
       logbenchVersion: { type: 'string' },
       node: { type: 'string' },

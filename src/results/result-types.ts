@@ -105,7 +105,8 @@ export interface RunResult {
   wallSeconds: number;
   command: string[];
   scenario: Scenario;
-  system: { name: string; durability: string; settings: Record<string, string | number | boolean> };
+  /** diagnostics: figures the system reported about itself after the load (Driver.diagnostics). */
+  system: { name: string; durability: string; settings: Record<string, string | number | boolean>; diagnostics?: Record<string, number> };
   environment: Environment;
   phases: PhaseResult[];
   correctness: CorrectnessSummary;

@@ -35,6 +35,14 @@ export function summaryLines(result: RunResult): string[] {
     rows.push([p.name, load, p.throughput.opsPerSec.toFixed(0), p.throughput.mbPerSec.toFixed(1), ms(l.p50Us), ms(l.p90Us), ms(l.p99Us), ms(l.p999Us), ms(l.maxUs), ms(p.latencyUs.serviceTime.p99Us), String(p.ops.errors), note]);
   }
   lines.push('', ...table(rows));
+  const d = result.system.diagnostics;
+  if (d !== undefined && d['leaderBatches'] !== undefined) {
+    lines.push(
+      '',
+      `engine, per leader batch (${d['leaderEntriesPerBatch']} entries, ${d['leaderBatches']} batches): own fdatasync done ${ms(d['leaderProposeToOwnFsyncUsMean'] ?? 0)} and committed ${ms(d['leaderProposeToCommitUsMean'] ?? 0)} after proposal (means)`,
+      `fdatasync on all replicas: ${d['fsyncs']} calls, mean ${ms(d['fsyncUsMean'] ?? 0)}; ring wake-ups lost ${d['lostWakeups']}`,
+    );
+  }
   const c = result.correctness;
   lines.push('', c.ledger === 'not-run' ? `correctness ledger: not run (${c.reason}); acked ${c.acked}` : `correctness ledger: ${c.ledger}; acked ${c.acked}, lost ${c.lost}, duplicated ${c.duplicated}, divergent ${c.divergent}`);
   const warnings = [...result.phases.flatMap((p) => p.generator.warnings.map((w) => `${p.name}: ${w}`)), ...result.warnings];

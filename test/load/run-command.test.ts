@@ -41,6 +41,22 @@ describe('logbench run', () => {
     expect(hgrm.stdout).toMatch(/#\[Max\s+=/);
   });
 
+  it('an engine run records where its batches spent their time (system.diagnostics) and prints it', () => {
+    const out = join(dir, 'engine-diagnostics.json');
+    const r = runCli(['run', '--system', 'engine', '--conc', '16', '--seconds', '1', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { system: { diagnostics?: Record<string, number> } };
+    expect(resultProblems(result)).toEqual([]);
+    const d = result.system.diagnostics!;
+    expect(d['leaderBatches']).toBeGreaterThan(0);
+    expect(d['leaderEntriesPerBatch']).toBeGreaterThanOrEqual(1);
+    expect(d['leaderProposeToCommitUsMean']).toBeGreaterThan(0);
+    expect(d['fsyncs']).toBeGreaterThanOrEqual(d['leaderBatches']! / 2);
+    expect(d['fsyncUsMean']).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/engine, per leader batch \([\d.]+ entries, \d+ batches\): own fdatasync done .* and committed .* after proposal/);
+    expect(r.stdout).toMatch(/fdatasync on all replicas: \d+ calls, mean /);
+  });
+
   it('without a scenario, the engine flags build a one-phase closed-loop run', () => {
     const out = join(dir, 'flags.json');
     const r = runCli(['run', '--system', 'null', '--conc', '8', '--size', '128', '--seconds', '0.5', '--out', out, '--json']);

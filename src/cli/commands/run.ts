@@ -6,6 +6,7 @@
 import { choiceFlag, intFlag, listFlag, boolFlag, numberFlag, stringFlag, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
+import type { Driver } from '../../drivers/types.js';
 import { findMax, parseSlo, SloError, type CurvePoint } from '../../load/find-max.js';
 import { percentilesOf, decodeHistogram } from '../../load/histogram.js';
 import type { OpenPhaseSpec } from '../../load/phase-spec.js';
@@ -27,6 +28,17 @@ const GENERATORS = ['logbench', 'autocannon'] as const;
 
 /** What run needs of a runner: the local one, the agents' controller, or the autocannon one. */
 type Runner = Pick<ScenarioRunner, 'driver' | 'ackLog' | 'outcomes' | 'connect' | 'runAll' | 'runPhase' | 'live' | 'close'>;
+
+/** The system's own figures after the load (Driver.diagnostics); a failure to get them is a warning, not a failed run. */
+async function systemDiagnostics(driver: Driver, warnings: string[]): Promise<Record<string, number> | undefined> {
+  if (driver.diagnostics === undefined) return undefined;
+  try {
+    return await driver.diagnostics();
+  } catch (error) {
+    warnings.push(`system diagnostics unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
 
 function cliOverrides(ctx: CommandContext): CliOverrides {
   const v = ctx.values;
@@ -173,6 +185,7 @@ export const runCommand: Command = {
         faultRecord === undefined
           ? null
           : buildFailoverSection({ completions: faultRecord.completions, clockToWallMs: faultRecord.clockToWallMs, markers: faultRecord.nemesis.markers, leaderEvents: faultRecord.nemesis.leaderEvents() });
+      const diagnostics = await systemDiagnostics(runner.driver, warnings);
       const ledger = await runLedger({ driver: runner.driver, acks: runner.ackLog, acked });
       const correctness = ledger.summary;
       if (autocannonRunner !== undefined) warnings.push(...autocannonRunner.notes);
@@ -192,6 +205,7 @@ export const runCommand: Command = {
         findMax: findMaxSection,
         failover,
         warnings,
+        ...(diagnostics !== undefined ? { diagnostics } : {}),
       });
       const path = writeResult(result, outPath);
       for (const line of summaryLines(result)) ctx.print(line);

@@ -247,6 +247,9 @@ export class Replica {
           // messages leave (a vote must survive a crash) and before its entries are written (a
           // log must never hold entries of a term newer than its durable hard state).
           const state = ready.hardState;
+          // This state carries the newest commit too: a commit-only state still waiting to be
+          // saved is older (an older term or vote) and must never be written after it.
+          this.commitToSave = undefined;
           this.store.setHardState(state).then(
             () => {
               if (this.stopped) return;

@@ -391,6 +391,9 @@ export class FileLogStore implements LogStore {
   setHardState(state: HardState): Promise<void> {
     const next = this.hardChain.then(async () => {
       this.checkUsable();
+      // A term never goes back: writing an older one would let the log hold entries of a term
+      // newer than its hard state (refused at the next open) and could undo a vote.
+      if (state.term < this.hard.term) throw new StorageError('INVALID', this.dir, `setHardState: term ${state.term} is below the stored term ${this.hard.term}`);
       await writeHardStateAsync(this.dir, state);
       this.hard = { ...state };
     });

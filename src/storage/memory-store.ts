@@ -99,6 +99,7 @@ export class MemoryLogStore implements LogStore {
 
   setHardState(state: HardState): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError());
+    if (state.term < this.state.term) return Promise.reject(new RangeError(`setHardState: term ${state.term} is below the stored term ${this.state.term}`));
     this.state = { ...state };
     return Promise.resolve();
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeEntry } from '../../src/storage/entry-format.js';
 import { FileLogStore } from '../../src/storage/file-store.js';
+import { MemoryLogStore } from '../../src/storage/memory-store.js';
 import { StorageError } from '../../src/storage/storage-error.js';
 import { asIndex, asNodeId, asTerm } from '../../src/types.js';
 import { dump, entries, entry, removeTempDirs, tempDir } from './helpers.js';
@@ -102,6 +103,22 @@ describe('FileLogStore basics', () => {
     const segment = readdirSync(dir).find((n) => n.endsWith('.log'))!;
     expect(Array.from(readFileSync(join(dir, segment)))).toEqual(Array.from(frames));
     await reopened.close();
+  });
+
+  it('refuses a hard state whose term is below the stored one, and keeps the stored one (both stores)', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir });
+    await store.setHardState({ term: asTerm(3), vote: asNodeId(2), commit: asIndex(0) });
+    await expect(store.setHardState({ term: asTerm(2), vote: asNodeId(1), commit: asIndex(5) })).rejects.toThrow('setHardState: term 2 is below the stored term 3');
+    await store.setHardState({ term: asTerm(3), vote: asNodeId(2), commit: asIndex(4) });
+    await store.close();
+    const reopened = await FileLogStore.open({ dir });
+    expect(reopened.hardState()).toEqual({ term: 3, vote: 2, commit: 4 });
+    await reopened.close();
+    const twin = new MemoryLogStore();
+    await twin.setHardState({ term: asTerm(3), vote: asNodeId(2), commit: asIndex(0) });
+    await expect(twin.setHardState({ term: asTerm(2), vote: asNodeId(1), commit: asIndex(5) })).rejects.toThrow('setHardState: term 2 is below the stored term 3');
+    expect(twin.hardState()).toEqual({ term: 3, vote: 2, commit: 0 });
   });
 
   it('keeps hard state durable across reopen', async () => {

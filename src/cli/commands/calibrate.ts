@@ -115,6 +115,24 @@ interface Judged {
   slow: Map<number, Array<{ verdict: string; change: number }>>;
 }
 
+/**
+ * Slowdowns whose measured mean change is less than half or more than twice the target: the
+ * knob, extrapolated linearly from one probe, did not inject what was asked (a spin that fits in
+ * idle time costs less than its share). Their detection rates are for the measured change.
+ */
+export function knobMismatchNotes(rows: ReadonlyArray<Pick<SlowdownRow, 'slowdownPercent' | 'measuredChangePercentMean'>>): string[] {
+  const notes: string[] = [];
+  for (const row of rows) {
+    const measured = -row.measuredChangePercentMean;
+    if (!Number.isFinite(measured) || (measured >= row.slowdownPercent / 2 && measured <= row.slowdownPercent * 2)) continue;
+    notes.push(
+      `note: the ${row.slowdownPercent}% slowdown measured ${row.measuredChangePercentMean > 0 ? '+' : ''}${row.measuredChangePercentMean}%: the knob's effect is not linear here ` +
+        `(the system is not bound by the CPU it spins on), so its detection rate is for a ${row.measuredChangePercentMean}% change`,
+    );
+  }
+  return notes;
+}
+
 interface SlowdownRow {
   slowdownPercent: number;
   spin: number;
@@ -220,6 +238,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     ...(flooredRates !== undefined ? [`A/A: ${flooredRates.falseAlarms} false alarm(s) in ${p.pairs} pairs (${((flooredRates.falseAlarms / p.pairs) * 100).toFixed(1)}%) with the noise floor (each pair judged by the floor of the other pairs)`] : []),
     `slowdown  knob spin  measured change  detected${flooredRates !== undefined ? '        with the noise floor' : ''}`,
     ...plainRates.rows.map((r, k) => `${`${r.slowdownPercent}%`.padStart(8)}  ${String(r.spin).padStart(9)}  ${`${r.measuredChangePercentMean > 0 ? '+' : ''}${r.measuredChangePercentMean}%`.padStart(15)}  ${pct(r.detected).padEnd(15)}${flooredRates !== undefined ? ` ${pct(flooredRates.rows[k]!.detected)}` : ''}`),
+    ...knobMismatchNotes(plainRates.rows),
     `smallest slowdown detected in >= 95% of pairs: ${percentOrNone(smallestOf(plainRates.rows))}${flooredRates !== undefined ? `; with the noise floor: ${percentOrNone(smallestOf(flooredRates.rows))}` : ''}`,
     Number.isFinite(recommendedFloor)
       ? `noise floor of this machine and scenario: ±${recommendedFloor}% (from ${aaChanges.filter(Number.isFinite).length} A/A changes); compare with \`logbench compare --noise-floor ${recommendedFloor}\` and ${p.runs} run(s) a side`

@@ -88,7 +88,7 @@ export class EngineDriver implements Driver {
     if (leader !== undefined && leader.stats.stages.batches > 0) {
       const { batches, toDurableUsSum, toCommitUsSum } = leader.stats.stages;
       out['leaderBatches'] = batches;
-      out['leaderEntriesPerBatch'] = round1(leader.stats.proposed / batches);
+      out['leaderEntriesPerBatch'] = Math.round((leader.stats.proposed / batches) * 10) / 10;
       out['leaderProposeToOwnFsyncUsMean'] = Math.round(toDurableUsSum / batches);
       out['leaderProposeToCommitUsMean'] = Math.round(toCommitUsSum / batches);
     }
@@ -125,8 +125,4 @@ export class EngineDriver implements Driver {
     await this.group?.close();
     this.group = undefined;
   }
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }

@@ -67,9 +67,10 @@ const PIPELINE_BATCH_BYTES_MAX = 128 * 1024;
 const FSYNCS_IN_FLIGHT_MAX = 2;
 /**
  * A batch of at most this many bytes, taken while no fdatasync is in flight, is fdatasynced on the
- * calling thread: a lone append (concurrency 1, a follower receiving one entry) is then acked
- * without a thread-pool round trip. Bigger batches, and every batch while another is syncing, go
- * through the pool so that the next batch's CPU work overlaps the disk.
+ * calling thread: a lone append (concurrency 1) is then acked without a thread-pool round trip.
+ * Bigger batches, and every batch while another is syncing, go through the pool so that the next
+ * batch's CPU work overlaps the disk. Replicas set it to 0 (src/node/replica-host.ts): a stalled
+ * disk must not stall their event loop.
  */
 const INLINE_FSYNC_BYTES_MAX = 16 * 1024;
 /** Upper bound on one disk read serving entries(); longer ranges take several reads. */
@@ -605,8 +606,8 @@ export class FileLogStore implements LogStore {
     // An idle store (fsync always, no fdatasync in flight, no flush pending) writes as soon as the
     // caller's synchronous code is done (a microtask): the setImmediate that gathers one turn's
     // appends into a batch would only add a loop turn to a lone append, and the caller (a leader
-    // sending the same entries to its followers) gets its sends out before an inline fdatasync
-    // blocks this thread. A busy store batches as before (appends wait for a free fsync slot anyway).
+    // sending the same entries to its followers) gets its sends out before the write (and any
+    // inline fdatasync) starts. A busy store batches as before (appends wait for a free fsync slot anyway).
     if (this.eagerFlush && this.fsyncPolicy.kind === 'always' && !this.flushing && !this.flushScheduled && this.inflight.length === 0 && this.pendingFailure === undefined && this.failure === undefined) {
       this.flushScheduled = true;
       queueMicrotask(this.flushBound);

@@ -37,8 +37,8 @@ export function fdatasyncFd(fd: number): Promise<void> {
 /**
  * fdatasync on the calling thread. For a lone small batch this saves the thread-pool round trip
  * (two cross-thread wake-ups): 1 KiB write+fdatasync p50 on the 2-core test machine, one file,
- * 224 µs synchronous vs 289 µs through the pool (145 vs 298 in another run), /tmp/par-raw-style
- * A/B in one process. Returns false (and does nothing) while the slow-disk fault is on, so the
+ * 224 µs synchronous vs 289 µs through the pool (145 vs 298 in another run), both measured in
+ * one process, one after the other. Returns false (and does nothing) while the slow-disk fault is on, so the
  * caller takes the asynchronous path, which applies the delay.
  */
 export function fdatasyncFdNow(fd: number): boolean {

@@ -223,7 +223,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
       const results = judged.slow.get(s)!;
       const detected = results.filter((r) => r.verdict === 'regressed').length;
       const finite = results.map((r) => r.change).filter(Number.isFinite);
-      const meanChange = finite.length > 0 ? finite.reduce((x, y) => x + y, 0) / finite.length : Number.NaN;
+      const meanChange = finite.length > 0 ? mean(finite) : Number.NaN;
       return { slowdownPercent: s, spin: spinFor(s), detected, pairs: p.pairs, detectionRate: detected / p.pairs, measuredChangePercentMean: Math.round(meanChange * 10) / 10 };
     });
     return { falseAlarms: judged.aa.filter((r) => r.verdict === 'regressed' || r.verdict === 'improved').length, inconclusive: judged.aa.filter((r) => r.verdict === 'inconclusive').length, rows };

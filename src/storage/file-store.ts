@@ -50,6 +50,13 @@ const QUEUE_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
 const QUEUE_ENTRIES_MAX_DEFAULT = 1 << 20;
 const CACHE_BYTES_MAX_DEFAULT = 16 * 1024 * 1024;
 const SLAB_BYTES = 4 * 1024 * 1024;
+/**
+ * A slab no longer referenced (its bytes written and acknowledged, evicted from the tail cache, no
+ * read ever handed out a slice of it) is reused instead of allocating a fresh one: fresh memory
+ * costs a page fault per 4 KiB on first touch. Encoding 1 KiB entries into a reused slab took
+ * 770–1,294 ns vs 1,240–1,562 ns into fresh ones (4 alternating rounds, 1M entries each).
+ */
+const SLABS_RETIRED_EXTRA = 2;
 /** Entries bigger than this get their own buffer instead of a slab slice. */
 const SLAB_ENTRY_BYTES_MAX = SLAB_BYTES / 4;
 /** A write up to this size is done synchronously: copying into the page cache costs less than a thread-pool hop. */
@@ -132,6 +139,8 @@ interface WriteOp {
   lastIndex: number;
   /** Highest append call fully contained in the ops up to and including this one. */
   seq: number;
+  /** The waiter of the appends that ended in this op. */
+  waiter: Waiter | undefined;
 }
 
 /** A pipelined batch whose fdatasync is in flight. */
@@ -164,11 +173,22 @@ type Op =
   | { kind: 'seal'; seg: Segment; dataBytes: number }
   | { kind: 'sync' };
 
+/** A slab of the tail cache, with what decides whether its memory may be reused. */
+interface Slab {
+  readonly buf: Uint8Array;
+  /** A read returned a slice of it: someone outside the store may hold its bytes; never reused. */
+  lent: boolean;
+  /** Op sequence number of the last append placed in it. */
+  lastSeq: number;
+}
+
 interface CacheChunk {
   seg: Segment;
   fileStart: number;
   fileEnd: number;
   buf: Uint8Array;
+  /** The slab that `buf` is, or undefined for a big entry's own buffer. */
+  slab: Slab | undefined;
   bufStart: number;
   /** The op sequence number that wrote it; evictable once the writer has completed it. */
   seq: number;
@@ -178,6 +198,8 @@ interface Waiter {
   seq: number;
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** Shared by every append made into the same write op (one op is always written and synced as one). */
+  promise: Promise<void>;
 }
 
 interface Gated {
@@ -239,12 +261,15 @@ export class FileLogStore implements LogStore {
   private closed = false;
 
   // Tail cache: slabs holding recently appended bytes.
-  private slab: Uint8Array = new Uint8Array(0);
+  private slab: Slab = { buf: new Uint8Array(0), lent: true, lastSeq: 0 };
   private slabPos = 0;
+  /** Full slabs, oldest first, waiting until nothing references them (bounded; see nextSlab). */
+  private retiredSlabs: Slab[] = [];
   private cache: CacheChunk[] = [];
   private cacheBytes = 0;
   private lastSegIndexHint = 0;
   private readonly fsyncCounts: FsyncStats = { inline: 0, pooled: 0, usSum: 0 };
+  private readonly slabCounts = { allocated: 0, reused: 0 };
 
   private constructor(dir: string, lock: DirLock, options: FileLogStoreOptions) {
     this.dir = dir;
@@ -324,6 +349,8 @@ export class FileLogStore implements LogStore {
       if (out.length > 0 && bytes + bodyBytes > maxBytes) break;
       const cached = this.cacheLookup(seg, start, end);
       if (cached !== undefined) {
+        // The caller gets a slice of the slab: from now on its memory is never reused.
+        if (cached.slab !== undefined) cached.slab.lent = true;
         out.push({ index: asIndex(index), term: asTerm(seg.termAt(slot)), data: cached.buf.subarray(cached.at + ENTRY_HEADER_BYTES, cached.at + end - start) });
         bytes += bodyBytes;
         index++;
@@ -427,6 +454,11 @@ export class FileLogStore implements LogStore {
     return { ...this.fsyncCounts };
   }
 
+  /** Tail-cache slabs allocated and reused so far (see SLABS_RETIRED_EXTRA). */
+  slabStats(): { allocated: number; reused: number } {
+    return { ...this.slabCounts };
+  }
+
   segmentCount(): number {
     return this.segments.length;
   }
@@ -528,13 +560,32 @@ export class FileLogStore implements LogStore {
     let seg = this.segments[this.segments.length - 1]!;
     if (seg.endOffset > 0 && seg.endOffset + bytes > this.segmentBytes) seg = this.roll(seg);
     if (bytes > SLAB_ENTRY_BYTES_MAX) return { buf: new Uint8Array(bytes), pos: 0, seg };
-    if (this.slabPos + bytes > this.slab.byteLength) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    if (this.slabPos + bytes > this.slab.buf.byteLength) {
+      this.slab = this.nextSlab();
       this.slabPos = 0;
     }
     const pos = this.slabPos;
     this.slabPos += bytes;
-    return { buf: this.slab, pos, seg };
+    this.slab.lastSeq = this.opSeq + 1;
+    return { buf: this.slab.buf, pos, seg };
+  }
+
+  /** Retires the full slab and returns the oldest retired one that nothing references, or a fresh one. */
+  private nextSlab(): Slab {
+    const full = this.slab;
+    if (full.buf.byteLength > 0 && !full.lent) {
+      this.retiredSlabs.push(full);
+      // Slabs still in the tail cache stay retired until evicted; beyond that, a few spares.
+      if (this.retiredSlabs.length > Math.ceil(this.cacheBytesMax / SLAB_BYTES) + SLABS_RETIRED_EXTRA) this.retiredSlabs.shift();
+    }
+    const oldest = this.retiredSlabs[0];
+    if (oldest !== undefined && !oldest.lent && oldest.lastSeq <= this.completedSeq && !this.cache.some((chunk) => chunk.slab === oldest)) {
+      this.retiredSlabs.shift();
+      this.slabCounts.reused++;
+      return oldest;
+    }
+    this.slabCounts.allocated++;
+    return { buf: Buffer.allocUnsafeSlow(SLAB_BYTES), lent: false, lastSeq: 0 };
   }
 
   /** Records an entry placed by place() in the segment index, the op queue and the tail cache. */
@@ -555,14 +606,14 @@ export class FileLogStore implements LogStore {
       lastOp.end += bytes;
       lastOp.lastIndex = seg.lastIndex;
     } else {
-      this.ops.push({ kind: 'write', seg, buf, start: pos, end: pos + bytes, fileOffset, lastIndex: seg.lastIndex, seq: this.opSeq });
+      this.ops.push({ kind: 'write', seg, buf, start: pos, end: pos + bytes, fileOffset, lastIndex: seg.lastIndex, seq: this.opSeq, waiter: undefined });
     }
     const lastChunk = this.cache[this.cache.length - 1];
     if (lastChunk !== undefined && lastChunk.seg === seg && lastChunk.buf === buf && lastChunk.fileEnd === fileOffset && lastChunk.bufStart + (lastChunk.fileEnd - lastChunk.fileStart) === pos) {
       lastChunk.fileEnd += bytes;
       lastChunk.seq = seq;
     } else {
-      this.cache.push({ seg, fileStart: fileOffset, fileEnd: fileOffset + bytes, buf, bufStart: pos, seq });
+      this.cache.push({ seg, fileStart: fileOffset, fileEnd: fileOffset + bytes, buf, slab: buf === this.slab.buf ? this.slab : undefined, bufStart: pos, seq });
     }
     this.cacheBytes += bytes;
     this.queuedBytes += bytes;
@@ -599,10 +650,28 @@ export class FileLogStore implements LogStore {
   private enqueued(): Promise<void> {
     const seq = ++this.opSeq;
     const lastOp = this.ops[this.ops.length - 1];
-    if (lastOp !== undefined && lastOp.kind === 'write') lastOp.seq = seq;
-    const done = new Promise<void>((resolve, reject) => {
-      this.waiters.push({ seq, resolve, reject });
-    });
+    let done: Promise<void>;
+    const shared = lastOp !== undefined && lastOp.kind === 'write' ? lastOp.waiter : undefined;
+    if (shared !== undefined && this.waiters[this.waiters.length - 1] === shared) {
+      // This append ended in the same write op as the previous one: they are written and synced
+      // as one, so they share one waiter and one promise (no allocation per append).
+      shared.seq = seq;
+      (lastOp as WriteOp).seq = seq;
+      done = shared.promise;
+    } else {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      done = new Promise<void>((ok, fail) => {
+        resolve = ok;
+        reject = fail;
+      });
+      const waiter: Waiter = { seq, resolve, reject, promise: done };
+      this.waiters.push(waiter);
+      if (lastOp !== undefined && lastOp.kind === 'write') {
+        lastOp.seq = seq;
+        lastOp.waiter = waiter;
+      }
+    }
     // An idle store (fsync always, no fdatasync in flight, no flush pending) writes as soon as the
     // caller's synchronous code is done (a microtask): the setImmediate that gathers one turn's
     // appends into a batch would only add a loop turn to a lone append, and the caller (a leader
@@ -995,6 +1064,9 @@ export class FileLogStore implements LogStore {
       unlinkIfPresent(active.indexPath);
       this.syncDir();
       this.cacheResetAfterRollback();
+      // Op bookkeeping restarts after a failure: no slab of before it is reused.
+      this.slab.lent = true;
+      this.retiredSlabs = [];
       this.stableLast = this.lastIndex();
       this.log(`write failed (${error.message}); log rolled back to index ${this.lastIndex()}`);
     } catch (rollbackError) {
@@ -1009,10 +1081,10 @@ export class FileLogStore implements LogStore {
 
   // ---------------------------------------------------------------- tail cache
 
-  private cacheLookup(seg: Segment, start: number, end: number): { buf: Uint8Array; at: number } | undefined {
+  private cacheLookup(seg: Segment, start: number, end: number): { buf: Uint8Array; at: number; slab: Slab | undefined } | undefined {
     for (let i = this.cache.length - 1; i >= 0; i--) {
       const chunk = this.cache[i]!;
-      if (chunk.seg === seg && chunk.fileStart <= start && end <= chunk.fileEnd) return { buf: chunk.buf, at: chunk.bufStart + (start - chunk.fileStart) };
+      if (chunk.seg === seg && chunk.fileStart <= start && end <= chunk.fileEnd) return { buf: chunk.buf, at: chunk.bufStart + (start - chunk.fileStart), slab: chunk.slab };
     }
     return undefined;
   }

@@ -183,6 +183,41 @@ describe('FileLogStore basics', () => {
     await store.close();
   });
 
+  it('reuses a slab once nothing references it, and never one whose bytes a read handed out', async () => {
+    const dir = tempDir();
+    // No tail cache beyond unwritten bytes: a slab is free as soon as its appends are acknowledged.
+    const store = await FileLogStore.open({ dir, cacheBytesMax: 0 });
+    const bodyBytes = 4000;
+    let next = 1;
+    const round = async (count: number): Promise<void> => {
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < count; i++, next++) pending.push(store.append([entry(next, 1, bodyBytes)]));
+      await Promise.all(pending);
+    };
+    await round(64);
+    // Read entry 65 while it is still unwritten, so the read is served from the slab.
+    const reading = store.append([entry(next, 1, bodyBytes)]);
+    next++;
+    const lentIndex = next - 1;
+    const [lent] = store.read(asIndex(lentIndex), asIndex(lentIndex));
+    const lentCopy = lent!.data.slice();
+    await reading;
+    // About 6 slabs (4 MiB each) worth of appends in rounds of 64.
+    for (let r = 0; r < 100; r++) await round(64);
+    const stats = store.slabStats();
+    expect(stats.reused).toBeGreaterThan(0);
+    expect(stats.allocated + stats.reused).toBeGreaterThanOrEqual(6);
+    // The slice handed out by the read is still that entry's bytes.
+    expect(Buffer.from(lent!.data).equals(Buffer.from(lentCopy))).toBe(true);
+    expect(Buffer.from(lentCopy).equals(Buffer.from(entry(lentIndex, 1, bodyBytes).data))).toBe(true);
+    // Every entry reads back intact, from the files and after a reopen.
+    await store.close();
+    const reopened = await FileLogStore.open({ dir });
+    expect(reopened.lastIndex()).toBe(next - 1);
+    for (let i = 1; i < next; i += 97) expect(Buffer.from(reopened.read(asIndex(i), asIndex(i))[0]!.data).equals(Buffer.from(entry(i, 1, bodyBytes).data))).toBe(true);
+    await reopened.close();
+  });
+
   it('fdatasyncs a lone small append on the calling thread and a concurrent burst through the pool, durable either way', async () => {
     const dir = tempDir();
     const store = await FileLogStore.open({ dir });

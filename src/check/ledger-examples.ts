@@ -40,7 +40,7 @@ export function positionOfIndex(replica: ReplicaContents, index: number): number
   let hi = entries.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const at = entries[mid]!.index;
+    const at = entries.indexAt(mid);
     if (at === index) return mid;
     if (at < index) lo = mid + 1;
     else hi = mid - 1;
@@ -65,7 +65,7 @@ export function describeLost(
       const at = positionOfIndex(replica, key.index);
       let what: string;
       if (at >= 0) {
-        const payload = replica.entries[at]!.payload;
+        const payload = replica.entries.payloadAt(at);
         if (hasTag(payload) && tagProducer(payload) === key.producer && tagSequence(payload) === key.sequence) {
           found.push(`${replica.replica} holds it`);
           return;

@@ -192,7 +192,7 @@ export function checkLedger(acks: AckSource, replicas: readonly ReplicaContents[
 function walkReplicas(replicas: readonly ReplicaContents[], visitor: EntryVisitor, divergence: DivergenceTracker): ReplicaSummary[] {
   const n = replicas.length;
   const cursor = new Int32Array(n);
-  // head[r]: index of replica r's entry at cursor[r] (+Infinity when done): each entry object is
+  // head[r]: index of replica r's entry at cursor[r] (+Infinity when done): each entry is
   // read once for its index and once for its payload, and nowhere else.
   const head = new Float64Array(n);
   for (let r = 0; r < n; r++) head[r] = indexAt(replicas[r]!, 0);
@@ -209,7 +209,7 @@ function walkReplicas(replicas: readonly ReplicaContents[], visitor: EntryVisito
       if (head[r] !== index) continue;
       const entries = replicas[r]!.entries;
       const at = cursor[r]!;
-      const payload = entries[at]!.payload;
+      const payload = entries.payloadAt(at);
       payloads[holderCount] = payload;
       holders[holderCount++] = r;
       visitor.visit(r, index, payload);
@@ -229,8 +229,8 @@ function walkReplicas(replicas: readonly ReplicaContents[], visitor: EntryVisito
       replica: replica.replica,
       entries: entries.length,
       untagged: visitor.untagged[r]!,
-      firstIndex: entries.length > 0 ? entries[0]!.index : null,
-      lastIndex: entries.length > 0 ? entries[entries.length - 1]!.index : null,
+      firstIndex: entries.length > 0 ? entries.indexAt(0) : null,
+      lastIndex: entries.length > 0 ? entries.indexAt(entries.length - 1) : null,
     };
   });
 }
@@ -238,7 +238,7 @@ function walkReplicas(replicas: readonly ReplicaContents[], visitor: EntryVisito
 /** Index of the entry at `at`, +Infinity past the end; NaN and the like are rejected (never taken). */
 function indexAt(replica: ReplicaContents, at: number): number {
   if (at >= replica.entries.length) return Number.POSITIVE_INFINITY;
-  const index = replica.entries[at]!.index;
+  const index = replica.entries.indexAt(at);
   if (!Number.isSafeInteger(index) || index < 0) throw new AssertionError(`replica ${replica.replica}: entries[${at}].index must be a non-negative integer, got ${index}`);
   return index;
 }

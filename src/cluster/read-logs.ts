@@ -4,6 +4,7 @@
 
 import { crc32 } from 'node:zlib';
 import { bodyPayload, readBodyHeader, BODY_HEADER_BYTES } from '../client/protocol.js';
+import { ReplicaEntries } from '../drivers/replica-entries.js';
 import type { ReplicaContents } from '../drivers/types.js';
 import { DedupeTable, DEFAULT_DEDUPE_LIMITS } from '../node/dedupe.js';
 import { FileLogStore } from '../storage/file-store.js';
@@ -26,10 +27,11 @@ export interface ReadLogResult {
  * load tag: producer and sequence) and a crc32 of all of it (divergence between replicas). Copying
  * whole payloads made reading back three replicas after a 30 s run cost gigabytes.
  */
-export function payloadDigest(payload: Uint8Array): Uint8Array {
-  const digest = new Uint8Array(DIGEST_BYTES);
+export function payloadDigest(payload: Uint8Array, into: Uint8Array = new Uint8Array(DIGEST_BYTES)): Uint8Array {
+  const digest = into.subarray(0, DIGEST_BYTES);
+  digest.fill(0);
   digest.set(payload.subarray(0, Math.min(TAG_PREFIX_BYTES, payload.byteLength)));
-  new DataView(digest.buffer).setUint32(TAG_PREFIX_BYTES, crc32(payload), true);
+  new DataView(digest.buffer, digest.byteOffset, DIGEST_BYTES).setUint32(TAG_PREFIX_BYTES, crc32(payload), true);
   return digest;
 }
 
@@ -39,7 +41,8 @@ export async function readReplicaLog(replica: string, dir: string): Promise<Read
     const commitIndex = Math.min(store.hardState().commit, store.lastIndex());
     // The replicas' own limits: the reader must reach the state the replicas reached.
     const dedupe = new DedupeTable(DEFAULT_DEDUPE_LIMITS);
-    const entries: ReplicaContents['entries'] = [];
+    const entries = new ReplicaEntries();
+    const digest = new Uint8Array(DIGEST_BYTES);
     let duplicatesSuppressed = 0;
     for (let from: number = store.firstIndex(); from <= commitIndex; from += READ_CHUNK_ENTRIES) {
       const to = Math.min(commitIndex, from + READ_CHUNK_ENTRIES - 1);
@@ -50,7 +53,7 @@ export async function readReplicaLog(replica: string, dir: string): Promise<Read
           duplicatesSuppressed++;
           continue;
         }
-        entries.push({ index: entry.index as number, payload: payloadDigest(bodyPayload(entry.data)) });
+        entries.push(entry.index, payloadDigest(bodyPayload(entry.data), digest));
       }
     }
     return { contents: { replica, entries }, commitIndex, lastIndex: store.lastIndex(), duplicatesSuppressed };

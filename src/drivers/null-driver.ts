@@ -13,6 +13,7 @@ import type { Clock } from '../load/clock.js';
 import { RealClock } from '../load/clock.js';
 import { TAG_BYTES } from '../check/tag.js';
 import type { AppendAck, Driver, ReplicaContents } from './types.js';
+import { ReplicaEntries } from './replica-entries.js';
 
 export interface NullDriverOptions {
   /** Every ack arrives this long after the append (0: in a microtask). */
@@ -67,7 +68,7 @@ export class NullDriver implements Driver {
       this.readBack = async () =>
         Array.from({ length: replicas }, (_, r) => ({
           replica: `null-${r + 1}`,
-          entries: this.kept.filter((e) => e.index !== dropIndex),
+          entries: ReplicaEntries.from(this.kept.filter((e) => e.index !== dropIndex)),
         }));
     }
   }

@@ -9,11 +9,16 @@ export interface AppendAck {
   term?: number;
 }
 
+import type { EntryTable } from './replica-entries.js';
+
 /** What one replica holds, read back after a run for the correctness ledger. */
 export interface ReplicaContents {
   replica: string;
-  /** Committed entries in log order: position and raw payload (which carries the load tag). */
-  entries: Array<{ index: number; payload: Uint8Array }>;
+  /**
+   * Committed entries in log order: position and payload (the raw payload, or a digest that starts
+   * with its load tag: src/cluster/read-logs.ts), in a compact table (ReplicaEntries).
+   */
+  entries: EntryTable;
 }
 
 export interface MemberInfo {

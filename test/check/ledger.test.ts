@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLedger, formatLedgerFailure, type AckLogLike } from '../../src/check/ledger.js';
 import { writeTag } from '../../src/check/tag.js';
 import { AckLog } from '../../src/load/ack-log.js';
-import { removeIndex, swapIndexes, syntheticRun, taggedPayload } from './helpers.js';
+import { ArrayEntries, removeIndex, swapIndexes, syntheticRun, taggedPayload } from './helpers.js';
 
 describe('checkLedger', () => {
   it('passes a clean run with zero problem counts', () => {
@@ -38,7 +38,7 @@ describe('checkLedger', () => {
 
   it('counts an entry lost when a majority holds another entry at its acked index', () => {
     const run = syntheticRun(20, 2);
-    for (const r of [0, 1]) run.replicas[r]!.entries[9]!.payload = taggedPayload(7, 0);
+    for (const r of [0, 1]) run.replicas[r]!.entries.list[9]!.payload = taggedPayload(7, 0);
     const report = checkLedger(run.acks, run.replicas);
     expect(report.counts.lost).toBe(1);
     expect(report.counts.divergent).toBe(1);
@@ -67,7 +67,7 @@ describe('checkLedger', () => {
   it('counts an acked entry repeated on one replica as duplicated once, with both indexes', () => {
     const run = syntheticRun(100, 4);
     const r1 = run.replicas[1]!;
-    r1.entries.push({ index: 101, payload: taggedPayload(2, 5) });
+    r1.entries.list.push({ index: 101, payload: taggedPayload(2, 5) });
     const report = checkLedger(run.acks, run.replicas);
     expect(report.ok).toBe(false);
     expect(report.counts).toMatchObject({ lost: 0, duplicated: 1, reordered: 0, divergent: 0 });
@@ -79,14 +79,14 @@ describe('checkLedger', () => {
 
   it('counts a key duplicated on every replica once', () => {
     const run = syntheticRun(10, 1);
-    for (const r of run.replicas) r.entries.push({ index: 11, payload: taggedPayload(0, 4) });
+    for (const r of run.replicas) r.entries.list.push({ index: 11, payload: taggedPayload(0, 4) });
     expect(checkLedger(run.acks, run.replicas).counts.duplicated).toBe(1);
   });
 
   it('counts a duplicated entry that was never acked', () => {
     const run = syntheticRun(10, 1);
     const acks = run.acks.filter((a) => a.sequence !== 9);
-    run.replicas[0]!.entries.push({ index: 11, payload: taggedPayload(0, 9) });
+    run.replicas[0]!.entries.list.push({ index: 11, payload: taggedPayload(0, 9) });
     const report = checkLedger(acks, run.replicas);
     expect(report.counts.duplicated).toBe(1);
     expect(report.examples.duplicated[0]).toMatchObject({ acked: false, expected: 'at most once' });
@@ -125,7 +125,7 @@ describe('checkLedger', () => {
 
   it('does not count a replica with a shorter committed prefix as divergent or lost', () => {
     const run = syntheticRun(100, 4);
-    run.replicas[1]!.entries.length = 40;
+    run.replicas[1]!.entries.list.length = 40;
     const report = checkLedger(run.acks, run.replicas);
     expect(report.ok).toBe(true);
     expect(report.replicas[1]).toEqual({ replica: 'r1', entries: 40, untagged: 0, firstIndex: 1, lastIndex: 40 });
@@ -133,7 +133,7 @@ describe('checkLedger', () => {
 
   it('counts a different payload behind an equal tag as divergent when comparing bytes only', () => {
     const run = syntheticRun(10, 1);
-    run.replicas[1]!.entries[3]!.payload[20]! ^= 0xff;
+    run.replicas[1]!.entries.list[3]!.payload[20]! ^= 0xff;
     expect(checkLedger(run.acks, run.replicas).counts.divergent).toBe(1);
     expect(checkLedger(run.acks, run.replicas, { comparison: 'tag' }).counts.divergent).toBe(0);
   });
@@ -162,7 +162,7 @@ describe('checkLedger', () => {
 
   it('ignores untagged entries except for divergence and reports them per replica', () => {
     const run = syntheticRun(10, 1);
-    for (const r of run.replicas) r.entries.push({ index: 11, payload: new Uint8Array(8) });
+    for (const r of run.replicas) r.entries.list.push({ index: 11, payload: new Uint8Array(8) });
     const report = checkLedger(run.acks, run.replicas);
     expect(report.ok).toBe(true);
     expect(report.replicas.map((r) => r.untagged)).toEqual([1, 1, 1]);
@@ -172,10 +172,10 @@ describe('checkLedger', () => {
     const producers = [0xffff_ffff, 0xff00_0000, 0x0001_0000];
     const acks = producers.flatMap((producer, p) => [0, 1, 2].map((sequence) => ({ producer, sequence, index: sequence * 3 + p + 1 })));
     acks.sort((a, b) => a.index - b.index);
-    const entries = () => acks.map((a) => ({ index: a.index, payload: taggedPayload(a.producer, a.sequence) }));
+    const entries = () => new ArrayEntries(acks.map((a) => ({ index: a.index, payload: taggedPayload(a.producer, a.sequence) })));
     const replicas = [{ replica: 'a', entries: entries() }, { replica: 'b', entries: entries() }, { replica: 'c', entries: entries() }];
     expect(checkLedger(acks, replicas).ok).toBe(true);
-    replicas[0]!.entries.push({ index: 10, payload: taggedPayload(0xffff_ffff, 1) });
+    replicas[0]!.entries.list.push({ index: 10, payload: taggedPayload(0xffff_ffff, 1) });
     expect(checkLedger(acks, replicas).examples.duplicated[0]).toMatchObject({ producer: 0xffff_ffff, sequence: 1 });
   });
 
@@ -183,7 +183,7 @@ describe('checkLedger', () => {
     const run = syntheticRun(10, 1);
     const corrupt = new Uint8Array(32);
     writeTag(corrupt, 0, 2 ** 50);
-    run.replicas[0]!.entries.push({ index: 11, payload: corrupt });
+    run.replicas[0]!.entries.list.push({ index: 11, payload: corrupt });
     const report = checkLedger(run.acks, run.replicas);
     expect(report.ok).toBe(true);
     expect(report.counts.unacknowledgedPresent).toBe(1);
@@ -230,7 +230,7 @@ describe('checkLedger', () => {
 
   it('rejects a read-back whose indexes are not in log order, naming the replica', () => {
     const run = syntheticRun(10, 1);
-    run.replicas[1]!.entries[4]!.index = 2;
+    run.replicas[1]!.entries.list[4]!.index = 2;
     expect(() => checkLedger(run.acks, run.replicas)).toThrow('replica r1: entries[4].index 2 is not above entries[3].index 4');
   });
 

@@ -40,7 +40,7 @@ describe('nats driver, managed 3-server cluster, default durability', () => {
     const [stream, ...others] = await driver.readBack!();
     expect(others).toHaveLength(0);
     expect(stream!.replica).toMatch(/via leader n\d \(replicas not readable separately\)/);
-    expect(stream!.entries.map((e) => e.index)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect([...stream!.entries].map((e) => e.index)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(ledgerProblems(stream!, load.acked)).toEqual([]);
   });
 

@@ -76,7 +76,7 @@ export function ledgerProblems(replica: ReplicaContents, acked: readonly Acked[]
 
 /** (index, producer/sequence) pairs of a replica, to compare replicas' orders. */
 export function orderOf(replica: ReplicaContents): string[] {
-  return replica.entries.map((e) => {
+  return [...replica.entries].map((e) => {
     const tag = readTag(e.payload);
     return `${e.index}:${tag ? `${tag.producer}/${tag.sequence}` : 'untagged'}`;
   });

@@ -7,6 +7,7 @@
 
 import type { Etcd3, IKeyValue } from 'etcd3';
 import type { ReplicaContents } from '../types.js';
+import { ReplicaEntries } from '../replica-entries.js';
 import { pollUntil } from '../deadline.js';
 import type { EntryKeys } from './keys.js';
 
@@ -37,8 +38,8 @@ export async function readMember(client: Etcd3, replica: string, keys: EntryKeys
     // Next page starts just after the last key: the key with a 0x00 byte appended.
     from = Buffer.concat([page.kvs[page.kvs.length - 1]!.key, Buffer.from([0])]);
   }
-  const entries = kvs
+  const sorted = kvs
     .map((kv) => ({ index: Number(kv.mod_revision), payload: new Uint8Array(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength) }))
     .sort((a, b) => a.index - b.index);
-  return { replica, entries };
+  return { replica, entries: ReplicaEntries.from(sorted) };
 }

@@ -8,6 +8,7 @@
 // leader change was seen to wait without end.
 
 import type { JetStreamManager } from 'nats';
+import { ReplicaEntries } from '../replica-entries.js';
 import type { ReplicaContents } from '../types.js';
 import { withTimeout } from '../deadline.js';
 
@@ -34,5 +35,7 @@ export async function readStream(jsm: JetStreamManager, stream: string, firstSeq
     }
   };
   if (lastSeq >= firstSeq) await Promise.all(Array.from({ length: Math.min(IN_FLIGHT_MAX, lastSeq - firstSeq + 1) }, worker));
-  return { replica, entries: slots.filter((s) => s !== undefined) };
+  const entries = new ReplicaEntries();
+  for (const slot of slots) if (slot !== undefined) entries.push(slot.index, slot.payload);
+  return { replica, entries };
 }

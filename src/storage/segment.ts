@@ -1,6 +1,8 @@
 // One segment of the log: a file holding consecutive entries from `firstIndex`, named by that index
-// (00000000000000000001.log), plus an in-memory index of every entry's (file offset, term) kept in
-// typed arrays — about 12 bytes per entry, no object per entry.
+// (00000000000000000001.log), plus an in-memory index: every entry's file offset in a typed array
+// (4 bytes an entry, no object per entry) and the terms as runs (a term changes only at an
+// election, so a segment holds one run or a few; 8 bytes an entry of f64 terms were two thirds
+// of a long run's memory growth: 3 replicas, 2.3 M entries, +120 MB of RSS in 60 s).
 // Invariants: offsets are strictly increasing; offsets[0] === 0 when count > 0; entry i spans
 // [offsets[i], offsets[i+1]) and the last one [offsets[count-1], endOffset); terms never decrease.
 // The arrays describe the *visible* log; the file may lag behind (writes queued) — see file-store.ts.
@@ -36,7 +38,9 @@ export class Segment {
   /** True once the segment is full and its index file has been written. */
   sealed = false;
   private offsetsArray: Uint32Array;
-  private termsArray: Float64Array;
+  /** Term runs: run r covers slots [runStarts[r], runStarts[r + 1]) (the last one up to count) with runTerms[r]. */
+  private runStarts: number[] = [];
+  private runTerms: number[] = [];
 
   constructor(dir: string, firstIndex: number, capacity = INITIAL_CAPACITY) {
     assert(Number.isSafeInteger(firstIndex) && firstIndex >= 1, () => `segment first index ${firstIndex}`);
@@ -44,7 +48,6 @@ export class Segment {
     this.path = join(dir, segmentFileName(firstIndex));
     this.indexPath = this.path.replace(/\.log$/, '.idx');
     this.offsetsArray = new Uint32Array(Math.max(1, capacity));
-    this.termsArray = new Float64Array(Math.max(1, capacity));
   }
 
   /** Index of the last entry, or firstIndex - 1 when empty. */
@@ -57,7 +60,20 @@ export class Segment {
   }
 
   termAt(slot: number): number {
-    return this.termsArray[slot]!;
+    const starts = this.runStarts;
+    let run = starts.length - 1;
+    if (run > 0 && slot < starts[run]!) {
+      // Binary search for the last run starting at or before the slot.
+      let low = 0;
+      let high = run;
+      while (low < high) {
+        const mid = (low + high + 1) >>> 1;
+        if (starts[mid]! <= slot) low = mid;
+        else high = mid - 1;
+      }
+      run = low;
+    }
+    return this.runTerms[run]!;
   }
 
   /** End offset (exclusive) of the entry in `slot`. */
@@ -69,7 +85,10 @@ export class Segment {
     assert(offset === this.endOffset, () => `segment ${this.path}: entry at ${offset}, expected ${this.endOffset}`);
     if (this.count === this.offsetsArray.length) this.grow(this.count * 2);
     this.offsetsArray[this.count] = offset;
-    this.termsArray[this.count] = term;
+    if (this.runTerms.length === 0 || this.runTerms[this.runTerms.length - 1] !== term) {
+      this.runStarts.push(this.count);
+      this.runTerms.push(term);
+    }
     this.count++;
     this.endOffset = offset + bytes;
   }
@@ -79,20 +98,35 @@ export class Segment {
     assert(count >= 0 && count <= this.count, () => `segment ${this.path}: truncateTo(${count}) of ${this.count}`);
     this.endOffset = count === this.count ? this.endOffset : count === 0 ? 0 : this.offsetsArray[count]!;
     this.count = count;
+    while (this.runStarts.length > 0 && this.runStarts[this.runStarts.length - 1]! >= count) {
+      this.runStarts.pop();
+      this.runTerms.pop();
+    }
   }
 
   /** Replaces the index with loaded arrays (from an index file). */
   load(offsets: Uint32Array, terms: Float64Array, endOffset: number): void {
     assert(offsets.length === terms.length, 'segment index arrays differ in length');
     this.offsetsArray = offsets;
-    this.termsArray = terms;
+    this.runStarts = [];
+    this.runTerms = [];
+    for (let slot = 0; slot < terms.length; slot++) {
+      if (this.runTerms.length === 0 || this.runTerms[this.runTerms.length - 1] !== terms[slot]) {
+        this.runStarts.push(slot);
+        this.runTerms.push(terms[slot]!);
+      }
+    }
     this.count = offsets.length;
     this.endOffset = endOffset;
   }
 
-  /** Copies of the live part of the index arrays (for writing the index file). */
+  /** The live part of the offsets and every entry's term (for writing the index file). */
   snapshot(): { offsets: Uint32Array; terms: Float64Array } {
-    return { offsets: this.offsetsArray.subarray(0, this.count), terms: this.termsArray.subarray(0, this.count) };
+    const terms = new Float64Array(this.count);
+    for (let run = 0; run < this.runStarts.length; run++) {
+      terms.fill(this.runTerms[run]!, this.runStarts[run]!, run + 1 < this.runStarts.length ? this.runStarts[run + 1]! : this.count);
+    }
+    return { offsets: this.offsetsArray.subarray(0, this.count), terms };
   }
 
   /** Number of entries lying entirely below byte `offset` (entries end on their boundaries). */
@@ -108,15 +142,12 @@ export class Segment {
   }
 
   indexBytes(): number {
-    return this.offsetsArray.byteLength + this.termsArray.byteLength;
+    return this.offsetsArray.byteLength + this.runStarts.length * 16;
   }
 
   private grow(capacity: number): void {
     const offsets = new Uint32Array(capacity);
     offsets.set(this.offsetsArray.subarray(0, this.count));
-    const terms = new Float64Array(capacity);
-    terms.set(this.termsArray.subarray(0, this.count));
     this.offsetsArray = offsets;
-    this.termsArray = terms;
   }
 }

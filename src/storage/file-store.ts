@@ -70,8 +70,8 @@ const SYNC_WRITE_BYTES_MAX = 4 * 1024 * 1024;
  * of three favoured the serial writer). fdatasync covers every page dirty when it starts, so any completed fsync
  * proves every earlier batch durable.
  */
-const PIPELINE_BATCH_BYTES_MAX = 128 * 1024;
-const FSYNCS_IN_FLIGHT_MAX = 2;
+export const PIPELINE_BATCH_BYTES_MAX = 128 * 1024;
+export const FSYNCS_IN_FLIGHT_MAX = 2;
 /**
  * A batch of at most this many bytes, taken while no fdatasync is in flight, is fdatasynced on the
  * calling thread: a lone append (concurrency 1) is then acked without a thread-pool round trip.

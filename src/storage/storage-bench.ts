@@ -14,12 +14,15 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { Entry } from '../raft/types.js';
 import { asIndex, asTerm } from '../types.js';
 import type { DiskLimits } from './disk-limits.js';
-import { FsyncProbe, fsyncLimits, makeWorkDir, newLatencyHistogram, SEQ_BYTES_MIN, SeqWriteProbe } from './disk-limits.js';
+import { FsyncProbe, fsyncLimits, makeWorkDir, newLatencyHistogram, PipelinedWriteProbe, SEQ_BYTES_MIN, SeqWriteProbe } from './disk-limits.js';
+import { ENTRY_HEADER_BYTES } from './entry-format.js';
 import type { FileLogStoreOptions } from './file-store.js';
-import { FileLogStore } from './file-store.js';
+import { FileLogStore, FSYNCS_IN_FLIGHT_MAX, PIPELINE_BATCH_BYTES_MAX } from './file-store.js';
 
 const LATENCY_SLICE_SECONDS = 0.5;
 const BANDWIDTH_ROUNDS = 4;
+/** Bytes the pipelined-write probe writes per round (about 0.15 s at 200 MB/s). */
+const PIPELINED_BYTES_PER_ROUND = 32 * 1024 * 1024;
 
 export interface ConcResult {
   concurrency: number;
@@ -34,7 +37,12 @@ export interface StorageBenchResult {
   limits: DiskLimits;
   conc1: { opsPerSec: number; p50Us: number; p99Us: number };
   conc256: { opsPerSec: number; MBps: number; p50Us: number; p99Us: number };
-  ratios: { conc1P50ToFsyncP50: number; conc256MBpsToSeqWrite: number };
+  ratios: { conc1P50ToFsyncP50: number; conc256MBpsToSeqWrite: number; conc256MBpsToPipelinedWrite: number };
+  /**
+   * The raw disk doing what the store's pipeline does at concurrency 256: the same bytes in flight,
+   * in writes of chunkBytes each fdatasynced, `depth` at once. The ceiling for conc256 on this disk.
+   */
+  pipelinedWrite: { chunkBytes: number; depth: number; MBps: number };
   entryBytes: number;
   seconds: number;
   /** Alternating slices of probe and store: [latency phase, bandwidth phase]. */
@@ -136,11 +144,16 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
 
     log(`concurrency 256 vs. sequential write bandwidth (>= ${SEQ_BYTES_MIN >> 20} MiB): ${BANDWIDTH_ROUNDS} alternating rounds ...`);
     const seq = new SeqWriteProbe(join(work, 'seq.dat'));
+    // What the store has in flight at concurrency 256, split as its pipeline splits it.
+    const inFlightBytes = 256 * (entryBytes + ENTRY_HEADER_BYTES);
+    const chunkBytes = Math.min(PIPELINE_BATCH_BYTES_MAX, Math.ceil(inFlightBytes / FSYNCS_IN_FLIGHT_MAX));
+    const pipelined = new PipelinedWriteProbe(join(work, 'pipelined.dat'), chunkBytes, FSYNCS_IN_FLIGHT_MAX);
     const c256Store = await FileLogStore.open({ dir: mkdtempSync(join(work, 'c256-')) });
     const c256 = new AppendLoad(c256Store, 256, entryBytes);
     try {
       for (let round = 0; round < BANDWIDTH_ROUNDS; round++) {
         seq.run(SEQ_BYTES_MIN / BANDWIDTH_ROUNDS);
+        await pipelined.run(PIPELINED_BYTES_PER_ROUND);
         await c256.run(bandwidthSlice);
       }
     } finally {
@@ -148,7 +161,8 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
     }
     const r256 = c256.result();
     const limits: DiskLimits = { ...fsyncPart, seqWriteMBps: seq.MBps(), dir };
-    log(`  sequential write ${limits.seqWriteMBps} MB/s; store ${r256.opsPerSec} appends/s, ${r256.MBps} MB/s, p50 ${r256.p50Us} µs, p99 ${r256.p99Us} µs`);
+    const pipelinedWrite = { chunkBytes, depth: FSYNCS_IN_FLIGHT_MAX, MBps: pipelined.MBps() };
+    log(`  sequential write ${limits.seqWriteMBps} MB/s; pipelined write ${pipelinedWrite.MBps} MB/s; store ${r256.opsPerSec} appends/s, ${r256.MBps} MB/s, p50 ${r256.p50Us} µs, p99 ${r256.p99Us} µs`);
     return {
       limits,
       conc1: { opsPerSec: r1.opsPerSec, p50Us: r1.p50Us, p99Us: r1.p99Us },
@@ -156,7 +170,9 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
       ratios: {
         conc1P50ToFsyncP50: Math.round((r1.p50Us / limits.fsyncP50Us) * 100) / 100,
         conc256MBpsToSeqWrite: Math.round((r256.MBps / limits.seqWriteMBps) * 100) / 100,
+        conc256MBpsToPipelinedWrite: Math.round((r256.MBps / pipelinedWrite.MBps) * 100) / 100,
       },
+      pipelinedWrite,
       entryBytes,
       seconds,
       rounds: [latencyRounds, BANDWIDTH_ROUNDS],

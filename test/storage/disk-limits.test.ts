@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FsyncProbe, fsyncLimits, readCachedDiskLimits, writeCachedDiskLimits } from '../../src/storage/disk-limits.js';
+import { existsSync } from 'node:fs';
+import { FsyncProbe, fsyncLimits, PipelinedWriteProbe, readCachedDiskLimits, writeCachedDiskLimits } from '../../src/storage/disk-limits.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 const savedCacheHome = process.env['XDG_CACHE_HOME'];
@@ -25,6 +26,19 @@ describe('disk limits', () => {
     expect(limits.fsyncP50Us).toBeGreaterThan(0);
     expect(limits.fsyncP99Us).toBeGreaterThanOrEqual(limits.fsyncP50Us);
     expect(limits.fsyncOpsPerSec).toBeGreaterThan(0);
+  });
+
+  it('measures pipelined write bandwidth in whole chunks, depth at once, and removes its file', async () => {
+    const dir = tempDir();
+    const probe = new PipelinedWriteProbe(join(dir, 'pipelined.dat'), 64 * 1024, 3);
+    await probe.run(1_000_000);
+    await probe.run(64 * 1024);
+    // 1,000,000 bytes round up to 16 chunks of 64 KiB; the second run is one chunk.
+    expect(probe.bytes).toBe(17 * 64 * 1024);
+    expect(probe.MBps()).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'pipelined.dat'))).toBe(false);
+    expect(() => new PipelinedWriteProbe(join(dir, 'x'), 4096, 0)).toThrow('depth 0, expected 1..64');
+    await expect(new PipelinedWriteProbe(join(dir, 'missing', 'x'), 4096, 2).run(4096)).rejects.toThrow(join(dir, 'missing', 'x'));
   });
 
   it('caches results per directory and reads them back', () => {

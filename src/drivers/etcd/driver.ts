@@ -123,8 +123,15 @@ export class EtcdDriver implements Driver {
   async readBack(): Promise<ReplicaContents[]> {
     const client = this.client;
     if (!client) throw new Error('etcd driver: readBack() before connect()');
-    // A linearizable read gives the revision every member must reach before it is read.
-    const latest = await client.kv.range({ key: Buffer.from(this.keys.prefix), range_end: this.keys.rangeEnd(), count_only: true }, { deadline: Date.now() + READ_CALL_TIMEOUT_MS });
+    // A linearizable read gives the revision every member must reach before it is read. Retried
+    // like an append: right after a member is killed, the client may still draw it (its breaker
+    // half-opens to probe it) and get UNAVAILABLE from a call that another member would answer.
+    const latest = await retryUntilDeadline(
+      (attemptTimeoutMs) => client.kv.range({ key: Buffer.from(this.keys.prefix), range_end: this.keys.rangeEnd(), count_only: true }, { deadline: Date.now() + attemptTimeoutMs }),
+      isTransient,
+      { ...this.retryPolicy, timeoutMs: READ_CALL_TIMEOUT_MS },
+      'etcd read-back: latest revision',
+    );
     const revisionMin = Number(latest.header.revision);
     // Paused or killed members cannot answer; the ledger sees the ones that can.
     const responsive = this.cluster?.group.responsive().map((m) => m.id);

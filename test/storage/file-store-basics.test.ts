@@ -183,6 +183,29 @@ describe('FileLogStore basics', () => {
     await store.close();
   });
 
+  it('under fsync none, fdatasyncs the active segment in the background every few MiB, so a seal has little left to sync', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir, fsync: { kind: 'none' }, segmentBytes: 16 * 1024 * 1024 });
+    let next = 1;
+    // 12 MiB in rounds of 256 appends of 4 KiB.
+    for (let round = 0; round < 12; round++) {
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < 256; i++, next++) pending.push(store.append([entry(next, 1, 4096)]));
+      await Promise.all(pending);
+    }
+    expect(store.fsyncStats().background).toBeGreaterThanOrEqual(2);
+    expect(store.fsyncStats().pooled + store.fsyncStats().inline).toBe(0);
+    await store.close();
+    const reopened = await FileLogStore.open({ dir });
+    expect(reopened.lastIndex()).toBe(next - 1);
+    await reopened.close();
+    // Policy always has no background fdatasyncs: every batch is synced before its ack.
+    const always = await FileLogStore.open({ dir: tempDir() });
+    await always.append([entry(1, 1, 4096)]);
+    expect(always.fsyncStats().background).toBe(0);
+    await always.close();
+  });
+
   it('reuses a slab once nothing references it, and never one whose bytes a read handed out', async () => {
     const dir = tempDir();
     // No tail cache beyond unwritten bytes: a slab is free as soon as its appends are acknowledged.

@@ -40,6 +40,7 @@ import { readLogStart, writeLogStart } from './log-start-file.js';
 import { Segment, parseSegmentFileName, segmentFileName } from './segment.js';
 import { readSegmentIndex, writeSegmentIndex } from './segment-index-file.js';
 import { scanSegment } from './segment-scan.js';
+import { TailCache } from './tail-cache.js';
 import { fsError, StorageError } from './storage-error.js';
 
 export const SEGMENT_BYTES_DEFAULT = 64 * 1024 * 1024;
@@ -49,16 +50,6 @@ export const SEGMENT_BYTES_MIN = 4096;
 const QUEUE_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
 const QUEUE_ENTRIES_MAX_DEFAULT = 1 << 20;
 const CACHE_BYTES_MAX_DEFAULT = 16 * 1024 * 1024;
-const SLAB_BYTES = 4 * 1024 * 1024;
-/**
- * A slab no longer referenced (its bytes written and acknowledged, evicted from the tail cache, no
- * read ever handed out a slice of it) is reused instead of allocating a fresh one: fresh memory
- * costs a page fault per 4 KiB on first touch. Encoding 1 KiB entries into a reused slab took
- * 770–1,294 ns vs 1,240–1,562 ns into fresh ones (4 alternating rounds, 1M entries each).
- */
-const SLABS_RETIRED_EXTRA = 2;
-/** Entries bigger than this get their own buffer instead of a slab slice. */
-const SLAB_ENTRY_BYTES_MAX = SLAB_BYTES / 4;
 /** A write up to this size is done synchronously: copying into the page cache costs less than a thread-pool hop. */
 const SYNC_WRITE_BYTES_MAX = 4 * 1024 * 1024;
 /**
@@ -183,27 +174,6 @@ type Op =
   | { kind: 'seal'; seg: Segment; dataBytes: number }
   | { kind: 'sync' };
 
-/** A slab of the tail cache, with what decides whether its memory may be reused. */
-interface Slab {
-  readonly buf: Uint8Array;
-  /** A read returned a slice of it: someone outside the store may hold its bytes; never reused. */
-  lent: boolean;
-  /** Op sequence number of the last append placed in it. */
-  lastSeq: number;
-}
-
-interface CacheChunk {
-  seg: Segment;
-  fileStart: number;
-  fileEnd: number;
-  buf: Uint8Array;
-  /** The slab that `buf` is, or undefined for a big entry's own buffer. */
-  slab: Slab | undefined;
-  bufStart: number;
-  /** The op sequence number that wrote it; evictable once the writer has completed it. */
-  seq: number;
-}
-
 interface Waiter {
   seq: number;
   resolve: () => void;
@@ -232,7 +202,6 @@ export class FileLogStore implements LogStore {
   private readonly retention: RetentionPolicy;
   private readonly queueBytesMax: number;
   private readonly queueEntriesMax: number;
-  private readonly cacheBytesMax: number;
   private readonly pipelineBatchBytesMax: number;
   private readonly fsyncsInFlightMax: number;
   private readonly eagerFlush: boolean;
@@ -274,16 +243,10 @@ export class FileLogStore implements LogStore {
   private failure: StorageError | undefined;
   private closed = false;
 
-  // Tail cache: slabs holding recently appended bytes.
-  private slab: Slab = { buf: new Uint8Array(0), lent: true, lastSeq: 0 };
-  private slabPos = 0;
-  /** Full slabs, oldest first, waiting until nothing references them (bounded; see nextSlab). */
-  private retiredSlabs: Slab[] = [];
-  private cache: CacheChunk[] = [];
-  private cacheBytes = 0;
+  /** Recently appended bytes (see tail-cache.ts). */
+  private readonly cache: TailCache;
   private lastSegIndexHint = 0;
   private readonly fsyncCounts: FsyncStats = { inline: 0, pooled: 0, usSum: 0, background: 0 };
-  private readonly slabCounts = { allocated: 0, reused: 0 };
 
   private constructor(dir: string, lock: DirLock, options: FileLogStoreOptions) {
     this.dir = dir;
@@ -293,7 +256,7 @@ export class FileLogStore implements LogStore {
     this.retention = options.retention ?? {};
     this.queueBytesMax = positiveInt(options.queueBytesMax, QUEUE_BYTES_MAX_DEFAULT, 'queueBytesMax', 1, 2 ** 40);
     this.queueEntriesMax = positiveInt(options.queueEntriesMax, QUEUE_ENTRIES_MAX_DEFAULT, 'queueEntriesMax', 1, 2 ** 30);
-    this.cacheBytesMax = positiveInt(options.cacheBytesMax, CACHE_BYTES_MAX_DEFAULT, 'cacheBytesMax', 0, 2 ** 40);
+    this.cache = new TailCache(positiveInt(options.cacheBytesMax, CACHE_BYTES_MAX_DEFAULT, 'cacheBytesMax', 0, 2 ** 40));
     this.pipelineBatchBytesMax = positiveInt(options.pipelineBatchBytesMax, PIPELINE_BATCH_BYTES_MAX, 'pipelineBatchBytesMax', 4096, 2 ** 30);
     this.fsyncsInFlightMax = positiveInt(options.fsyncsInFlightMax, FSYNCS_IN_FLIGHT_MAX, 'fsyncsInFlightMax', 1, 64);
     this.eagerFlush = options.eagerFlush ?? true;
@@ -361,10 +324,9 @@ export class FileLogStore implements LogStore {
       const end = seg.entryEnd(slot);
       const bodyBytes = end - start - ENTRY_HEADER_BYTES;
       if (out.length > 0 && bytes + bodyBytes > maxBytes) break;
-      const cached = this.cacheLookup(seg, start, end);
+      // The caller gets a slice of the cache's memory: lend() keeps it from being reused.
+      const cached = this.cache.lend(seg, start, end);
       if (cached !== undefined) {
-        // The caller gets a slice of the slab: from now on its memory is never reused.
-        if (cached.slab !== undefined) cached.slab.lent = true;
         out.push({ index: asIndex(index), term: asTerm(seg.termAt(slot)), data: cached.buf.subarray(cached.at + ENTRY_HEADER_BYTES, cached.at + end - start) });
         bytes += bodyBytes;
         index++;
@@ -377,7 +339,7 @@ export class FileLogStore implements LogStore {
         const next = seg.entryEnd(lastSlot + 1) - seg.offsetAt(lastSlot + 1) - ENTRY_HEADER_BYTES;
         if (bytes + runBytes + next > maxBytes || seg.entryEnd(lastSlot + 1) - start > READ_BYTES_MAX) break;
         // Cached entries may not be written yet: the run from the file stops where the cache begins.
-        if (this.cacheLookup(seg, seg.offsetAt(lastSlot + 1), seg.entryEnd(lastSlot + 1)) !== undefined) break;
+        if (this.cache.has(seg, seg.offsetAt(lastSlot + 1), seg.entryEnd(lastSlot + 1))) break;
         runBytes += next;
         lastSlot++;
       }
@@ -461,7 +423,7 @@ export class FileLogStore implements LogStore {
 
   /** Bytes held by the in-memory index (typed arrays) and the tail cache. */
   memoryBytes(): { indexBytes: number; cacheBytes: number } {
-    return { indexBytes: this.segments.reduce((sum, s) => sum + s.indexBytes(), 0), cacheBytes: this.cacheBytes };
+    return { indexBytes: this.segments.reduce((sum, s) => sum + s.indexBytes(), 0), cacheBytes: this.cache.bytes };
   }
 
   /** Group-commit fdatasyncs so far (policy `always`) and the time they took. */
@@ -469,9 +431,9 @@ export class FileLogStore implements LogStore {
     return { ...this.fsyncCounts };
   }
 
-  /** Tail-cache slabs allocated and reused so far (see SLABS_RETIRED_EXTRA). */
+  /** Tail-cache slabs allocated and reused so far (see tail-cache.ts). */
   slabStats(): { allocated: number; reused: number } {
-    return { ...this.slabCounts };
+    return this.cache.slabStats();
   }
 
   segmentCount(): number {
@@ -498,7 +460,8 @@ export class FileLogStore implements LogStore {
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i]!;
         const bytes = ENTRY_HEADER_BYTES + entry.data.byteLength;
-        const { buf, pos, seg } = this.place(bytes);
+        const seg = this.segmentFor(bytes);
+        const { buf, pos } = this.cache.place(bytes, this.opSeq + 1, this.completedSeq);
         // An entry that carries its encoded frame (the leader framed it once; a follower received
         // it crc-checked) is copied as is: no second encode, no second crc.
         const frame = (entry as FramedEntry).frame;
@@ -527,7 +490,8 @@ export class FileLogStore implements LogStore {
         const from = layout.offsets[i]!;
         const to = i + 1 < count ? layout.offsets[i + 1]! : frames.byteLength;
         const bytes = to - from;
-        const { buf, pos, seg } = this.place(bytes);
+        const seg = this.segmentFor(bytes);
+        const { buf, pos } = this.cache.place(bytes, this.opSeq + 1, this.completedSeq);
         buf.set(frames.subarray(from, to), pos);
         this.commitPlaced(seg, buf, pos, bytes, layout.terms[i]!);
       }
@@ -570,40 +534,13 @@ export class FileLogStore implements LogStore {
     if (firstTerm < before) throw new StorageError('INVALID', this.dir, `append at index ${start}: term ${firstTerm} is below term ${before} of index ${start - 1}`);
   }
 
-  /** Reserves `bytes` in the slab and in the active segment (rolling to a new segment when full). */
-  private place(bytes: number): { buf: Uint8Array; pos: number; seg: Segment } {
-    let seg = this.segments[this.segments.length - 1]!;
-    if (seg.endOffset > 0 && seg.endOffset + bytes > this.segmentBytes) seg = this.roll(seg);
-    if (bytes > SLAB_ENTRY_BYTES_MAX) return { buf: new Uint8Array(bytes), pos: 0, seg };
-    if (this.slabPos + bytes > this.slab.buf.byteLength) {
-      this.slab = this.nextSlab();
-      this.slabPos = 0;
-    }
-    const pos = this.slabPos;
-    this.slabPos += bytes;
-    this.slab.lastSeq = this.opSeq + 1;
-    return { buf: this.slab.buf, pos, seg };
+  /** The segment an entry of `bytes` goes to: the active one, or a new one when it is full. */
+  private segmentFor(bytes: number): Segment {
+    const seg = this.segments[this.segments.length - 1]!;
+    return seg.endOffset > 0 && seg.endOffset + bytes > this.segmentBytes ? this.roll(seg) : seg;
   }
 
-  /** Retires the full slab and returns the oldest retired one that nothing references, or a fresh one. */
-  private nextSlab(): Slab {
-    const full = this.slab;
-    if (full.buf.byteLength > 0 && !full.lent) {
-      this.retiredSlabs.push(full);
-      // Slabs still in the tail cache stay retired until evicted; beyond that, a few spares.
-      if (this.retiredSlabs.length > Math.ceil(this.cacheBytesMax / SLAB_BYTES) + SLABS_RETIRED_EXTRA) this.retiredSlabs.shift();
-    }
-    const oldest = this.retiredSlabs[0];
-    if (oldest !== undefined && !oldest.lent && oldest.lastSeq <= this.completedSeq && !this.cache.some((chunk) => chunk.slab === oldest)) {
-      this.retiredSlabs.shift();
-      this.slabCounts.reused++;
-      return oldest;
-    }
-    this.slabCounts.allocated++;
-    return { buf: Buffer.allocUnsafeSlow(SLAB_BYTES), lent: false, lastSeq: 0 };
-  }
-
-  /** Records an entry placed by place() in the segment index, the op queue and the tail cache. */
+  /** Records an entry placed in the tail cache in the segment index, the op queue and the cache's map. */
   private commitPlaced(seg: Segment, buf: Uint8Array, pos: number, bytes: number, term: number): void {
     const fileOffset = seg.endOffset;
     seg.push(fileOffset, term, bytes);
@@ -623,14 +560,7 @@ export class FileLogStore implements LogStore {
     } else {
       this.ops.push({ kind: 'write', seg, buf, start: pos, end: pos + bytes, fileOffset, lastIndex: seg.lastIndex, seq: this.opSeq, waiter: undefined });
     }
-    const lastChunk = this.cache[this.cache.length - 1];
-    if (lastChunk !== undefined && lastChunk.seg === seg && lastChunk.buf === buf && lastChunk.fileEnd === fileOffset && lastChunk.bufStart + (lastChunk.fileEnd - lastChunk.fileStart) === pos) {
-      lastChunk.fileEnd += bytes;
-      lastChunk.seq = seq;
-    } else {
-      this.cache.push({ seg, fileStart: fileOffset, fileEnd: fileOffset + bytes, buf, slab: buf === this.slab.buf ? this.slab : undefined, bufStart: pos, seq });
-    }
-    this.cacheBytes += bytes;
+    this.cache.record(seg, fileOffset, bytes, buf, pos, seq);
     this.queuedBytes += bytes;
     this.queuedEntries++;
   }
@@ -651,13 +581,13 @@ export class FileLogStore implements LogStore {
     for (const record of this.inflight) record.floor = Math.min(record.floor, fromIndex - 1);
     while (this.segments.length > 1 && this.segments[this.segments.length - 1]!.firstIndex >= fromIndex) {
       const removed = this.segments.pop()!;
-      this.dropCache(removed, 0);
+      this.cache.drop(removed, 0);
       this.ops.push({ kind: 'remove', seg: removed });
     }
     const seg = this.segments[this.segments.length - 1]!;
     seg.truncateTo(fromIndex - seg.firstIndex);
     seg.sealed = false;
-    this.dropCache(seg, seg.endOffset);
+    this.cache.drop(seg, seg.endOffset);
     this.ops.push({ kind: 'truncate', seg, fileOffset: seg.endOffset });
     this.lastSegIndexHint = 0;
   }
@@ -829,7 +759,7 @@ export class FileLogStore implements LogStore {
     for (const op of this.ops) if (op.kind === 'write') this.queuedBytes += op.end - op.start;
     this.queuedEntries = Math.max(0, this.lastIndex() - this.stableLast);
     this.settleThrough(seq);
-    this.evictCache(seq);
+    this.cache.evict(seq);
     this.drainGate();
     if (this.ops.length > 0) this.scheduleFlush();
   }
@@ -1030,7 +960,7 @@ export class FileLogStore implements LogStore {
     this.prevTerm = start.prevTerm;
     this.lastSegIndexHint = 0;
     for (const seg of doomed) {
-      this.dropCache(seg, 0);
+      this.cache.drop(seg, 0);
       this.removeFiles(seg);
     }
     this.syncDir();
@@ -1098,10 +1028,7 @@ export class FileLogStore implements LogStore {
       active.sealed = false;
       unlinkIfPresent(active.indexPath);
       this.syncDir();
-      this.cacheResetAfterRollback();
-      // Op bookkeeping restarts after a failure: no slab of before it is reused.
-      this.slab.lent = true;
-      this.retiredSlabs = [];
+      this.cache.resetAfterRollback(this.segments);
       this.stableLast = this.lastIndex();
       this.log(`write failed (${error.message}); log rolled back to index ${this.lastIndex()}`);
     } catch (rollbackError) {
@@ -1112,43 +1039,6 @@ export class FileLogStore implements LogStore {
         { cause: rollbackError },
       );
     }
-  }
-
-  // ---------------------------------------------------------------- tail cache
-
-  private cacheLookup(seg: Segment, start: number, end: number): { buf: Uint8Array; at: number; slab: Slab | undefined } | undefined {
-    for (let i = this.cache.length - 1; i >= 0; i--) {
-      const chunk = this.cache[i]!;
-      if (chunk.seg === seg && chunk.fileStart <= start && end <= chunk.fileEnd) return { buf: chunk.buf, at: chunk.bufStart + (start - chunk.fileStart), slab: chunk.slab };
-    }
-    return undefined;
-  }
-
-  /** Forgets cached bytes of `seg` at or beyond `fileOffset` (they were truncated). */
-  private dropCache(seg: Segment, fileOffset: number): void {
-    this.cache = this.cache.filter((chunk) => {
-      if (chunk.seg !== seg || chunk.fileEnd <= fileOffset) return true;
-      const keep = Math.max(0, fileOffset - chunk.fileStart);
-      this.cacheBytes -= chunk.fileEnd - chunk.fileStart - keep;
-      chunk.fileEnd = chunk.fileStart + keep;
-      return keep > 0;
-    });
-  }
-
-  private evictCache(completedSeq: number): void {
-    let drop = 0;
-    while (drop < this.cache.length && this.cacheBytes > this.cacheBytesMax && this.cache[drop]!.seq <= completedSeq) {
-      const chunk = this.cache[drop]!;
-      this.cacheBytes -= chunk.fileEnd - chunk.fileStart;
-      drop++;
-    }
-    if (drop > 0) this.cache.splice(0, drop);
-  }
-
-  private cacheResetAfterRollback(): void {
-    for (const seg of this.segments) this.dropCache(seg, seg.endOffset);
-    this.cache = this.cache.filter((chunk) => this.segments.includes(chunk.seg));
-    this.cacheBytes = this.cache.reduce((sum, c) => sum + c.fileEnd - c.fileStart, 0);
   }
 
   // ---------------------------------------------------------------- reads from files

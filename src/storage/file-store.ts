@@ -996,6 +996,7 @@ export class FileLogStore implements LogStore {
    * recovers (a torn or unacknowledged tail is cut by the recovery scan).
    */
   private async rollBackAfterFailure(error: StorageError): Promise<void> {
+    await this.writeback; // the rollback may close the fd it syncs
     this.epoch++;
     this.inflight = [];
     this.ops = [];

@@ -14,7 +14,7 @@ describe('calibrate knob mismatch notes', () => {
       { slowdownPercent: 10, measuredChangePercentMean: 1.5 },
     ]);
     expect(notes).toHaveLength(3);
-    expect(notes[0]).toBe("note: the 10% slowdown measured -2.8%: the knob's effect is not linear here (the system is not bound by the CPU it spins on), so its detection rate is for a -2.8% change");
+    expect(notes[0]).toBe("note: the 10% slowdown measured -2.8%: the knob's effect is not linear here (the system is not bound by the CPU it spins on), so its detection rate is for a -2.8% change; --search-steps 2 verifies and corrects the knob value first");
     expect(notes[1]).toContain('the 5% slowdown measured -12%');
     expect(notes[2]).toContain('the 10% slowdown measured +1.5%');
   });

@@ -2,7 +2,7 @@
 // append): the probe measures the knob, a 30% slowdown side is injected with it, the comparison
 // calls it a regression, and `compare --fail-on-regression` on the same files exits 1.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,18 +37,27 @@ interface Calibration {
   slowdowns: Array<{ slowdownPercent: number; spin: number; detected: number; measuredChangePercentMean: number }>;
   aa: { verdicts: string[] };
   noiseFloorPercent: number | null;
+  knobSearch: Record<string, Array<{ spin: number; measuredPercent: number }>>;
 }
 
 let run: { status: number | null; stdout: string; stderr: string };
 const outDir = join(dir, 'out');
 
-beforeAll(() => {
+beforeAll(async () => {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'ensure-build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   writeFileSync(join(dir, 'scenario.yaml'), SCENARIO);
-  const args = [MAIN, 'calibrate', join(dir, 'scenario.yaml'), '--pairs', '1', '--runs', '2', '--slowdowns', '30', '--out-dir', outDir, '--json'];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  run = { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}, 150_000);
+  const args = [MAIN, 'calibrate', join(dir, 'scenario.yaml'), '--pairs', '1', '--runs', '2', '--slowdowns', '30', '--search-steps', '1', '--out-dir', outDir, '--json'];
+  // Asynchronous: a minute-long synchronous spawn blocks the test worker, whose reports to vitest
+  // then time out.
+  run = await new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, timeout: 150_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}, 170_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -66,6 +75,12 @@ describe('logbench calibrate', () => {
     // (loosely: other test files share the two cores and shift the probe's measurement).
     expect(row.measuredChangePercentMean).toBeLessThan(-10);
     expect(row.measuredChangePercentMean).toBeGreaterThan(-75);
+    // The knob value was verified by measurement before the pairs (search runs, --runs of each side).
+    const search = summary.knobSearch['30']!;
+    expect(search.length).toBeGreaterThanOrEqual(1);
+    expect(search.length).toBe(1);
+    expect(Number.isFinite(search[0]!.measuredPercent)).toBe(true);
+    expect(readdirSync(outDir).filter((name) => name.startsWith('search30-step1-'))).toHaveLength(4);
     expect(summary.aa.verdicts).toHaveLength(1);
     // One A/A change is too few to estimate the machine's noise floor.
     expect(summary.noiseFloorPercent).toBeNull();

@@ -12,9 +12,12 @@
 // batches it makes larger amortize it (200 µs a batch raised 3-replica throughput 31k → 35k/s). The translation is measured, not assumed: a probe run with spin P gives
 // throughput T(P) against the baseline T0, the effective work per unit of spin is
 // w = P / (T0/T(P) − 1), and the spin for a slowdown s is w·s/(1−s) (a fixed cost added to each
-// unit of work). On the engine the model is approximate (batching and the disk shift with load):
-// the report therefore prints the slowdown actually measured (mean change over the pairs) next to
-// each target.
+// unit of work). On the engine the model is approximate (batching and the disk shift with load), so
+// with --search-steps N each spin is verified before the pairs: up to N times, `--runs` base and
+// spin runs measure the slowdown it really injects, and a miss (beyond a quarter of the target or
+// 2 points) is corrected from the measured points (src/results/knob-search.ts). Each verification
+// is as noisy as a side, so it needs the runs a side needs. The report also prints the slowdown
+// actually measured over the pairs (mean change) next to each target.
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,6 +26,7 @@ import type { Command, CommandContext } from '../command.js';
 import { loadSides } from '../../results/compare-input.js';
 import { buildComparison } from '../../results/compare-report.js';
 import { runOnce, RunFailedError } from '../../results/compare-runs.js';
+import { closeEnough, nextSpin, type KnobPoint } from '../../results/knob-search.js';
 import { noiseFloor } from '../../results/noise-floor.js';
 import { readResultFile } from '../../results/validate.js';
 import { COMPARE_OPTION_FLAGS, readCompareOptions } from './compare.js';
@@ -61,7 +65,7 @@ function parseSlowdowns(values: string[]): number[] {
 export const calibrateCommand: Command = {
   name: 'calibrate',
   summary: 'measure the A/A false-alarm rate and the smallest slowdown compare detects on this machine',
-  usage: '[SCENARIO] [--pairs N] [--runs N] [--slowdowns 5,10,20,30] [--phase NAME] [--knob key.path] [--set k=v ...]',
+  usage: '[SCENARIO] [--pairs N] [--runs N] [--slowdowns 5,10,20,30] [--search-steps N] [--phase NAME] [--knob key.path] [--set k=v ...]',
   positionals: { min: 0, max: 1, names: 'at most one SCENARIO file' },
   flags: {
     pairs: { type: 'string', valueName: 'N', description: 'pairs (each: 2 baseline sides + 1 side per slowdown)', defaultText: '20' },
@@ -73,6 +77,7 @@ export const calibrateCommand: Command = {
     'out-dir': { type: 'string', valueName: 'DIR', description: 'where runs and the summary go', defaultText: 'results/calibrate-<UTC time>' },
     reuse: { type: 'boolean', description: 'use result files already in --out-dir (an earlier or interrupted calibration with the same flags) instead of running them again' },
     'probe-us': { type: 'string', valueName: 'N', description: 'spin of the probe run that measures the knob, in the knob\'s unit', defaultText: '5000 (engine, ns per entry), 5 (null, µs per op)' },
+    'search-steps': { type: 'string', valueName: 'N', description: 'times each slowdown\'s knob value is verified (--runs base and spin runs) and corrected before the pairs, for a system the linear model misses; 0 = trust the model', defaultText: '0' },
     ...COMPARE_OPTION_FLAGS,
   },
   examples: ['logbench calibrate bench/scenarios/quick.yaml --pairs 20', 'logbench calibrate bench/scenarios/quick.yaml --pairs 20 --runs 3 --slowdowns 10', 'logbench calibrate bench/scenarios/default.yaml --pairs 10 --slowdowns 10,30'],
@@ -80,6 +85,7 @@ export const calibrateCommand: Command = {
     const pairs = intFlag(ctx.values, 'pairs', 20, { min: 1, max: 500 });
     const runs = intFlag(ctx.values, 'runs', 1, { min: 1, max: 50 });
     const slowdowns = parseSlowdowns(listFlag(ctx.values, 'slowdowns'));
+    const searchSteps = intFlag(ctx.values, 'search-steps', 0, { min: 0, max: 6 });
     const sets = listFlag(ctx.values, 'set');
     const options = { ...readCompareOptions(ctx.values), metrics: ['throughput'] as const };
     const scenario = ctx.positionals[0] !== undefined ? resolve(ctx.positionals[0]) : undefined;
@@ -95,7 +101,7 @@ export const calibrateCommand: Command = {
       return outPath;
     };
     try {
-      return calibrate(ctx, { pairs, runs, slowdowns, options, outDir, run });
+      return calibrate(ctx, { pairs, runs, slowdowns, searchSteps, options, outDir, run });
     } catch (error) {
       if (error instanceof RunFailedError) {
         ctx.log(`logbench calibrate: ${error.message}`);
@@ -127,7 +133,7 @@ export function knobMismatchNotes(rows: ReadonlyArray<Pick<SlowdownRow, 'slowdow
     if (!Number.isFinite(measured) || (measured >= row.slowdownPercent / 2 && measured <= row.slowdownPercent * 2)) continue;
     notes.push(
       `note: the ${row.slowdownPercent}% slowdown measured ${row.measuredChangePercentMean > 0 ? '+' : ''}${row.measuredChangePercentMean}%: the knob's effect is not linear here ` +
-        `(the system is not bound by the CPU it spins on), so its detection rate is for a ${row.measuredChangePercentMean}% change`,
+        `(the system is not bound by the CPU it spins on), so its detection rate is for a ${row.measuredChangePercentMean}% change; --search-steps 2 verifies and corrects the knob value first`,
     );
   }
   return notes;
@@ -147,6 +153,8 @@ interface CalibrateParams {
   /** Runs per side of each comparison. */
   runs: number;
   slowdowns: number[];
+  /** Verification rounds of each slowdown's knob value (0 = the linear model's value as is). */
+  searchSteps: number;
   options: ReturnType<typeof readCompareOptions>;
   outDir: string;
   run: (name: string, extra: string[]) => string;
@@ -165,24 +173,65 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
   const baseSpin = knobValue(first.scenario as unknown as Record<string, unknown>, knob.path);
   // The probe is as long as a side: --runs pairs of runs (base, spin), averaged, so one noisy run
   // does not mistranslate every slowdown.
+  const mean = (values: number[]): number => values.reduce((x, y) => x + y, 0) / values.length;
   const baseThroughputs = [throughputOf(probeBase, phaseName)];
   const spinThroughputs: number[] = [];
   for (let r = 0; r < p.runs; r++) {
     if (r > 0) baseThroughputs.push(throughputOf(run(`probe-base-r${r + 1}`, []), phaseName));
     spinThroughputs.push(throughputOf(run(r === 0 ? 'probe-spin' : `probe-spin-r${r + 1}`, [`${knob.path}=${baseSpin + probeUs}`]), phaseName));
   }
-  const mean = (values: number[]): number => values.reduce((x, y) => x + y, 0) / values.length;
   const t0 = mean(baseThroughputs);
   const tProbe = mean(spinThroughputs);
   if (!(t0 > 0 && tProbe > 0 && tProbe < t0)) throw new RunFailedError(`the probe with ${knob.path}=${probeUs} did not lower throughput (${Math.round(t0)} → ${Math.round(tProbe)} ops/s); raise --probe-us or pick another --knob`);
   const workUs = probeUs / (t0 / tProbe - 1);
   const integerKnob = knob.path === 'group.leaderSpinUsPerBatch' || knob.path === 'group.leaderSpinNsPerEntry';
-  const spinFor = (s: number): number => {
-    const spin = baseSpin + (workUs * (s / 100)) / (1 - s / 100);
+  const knobValueOf = (extra: number): number => {
+    const spin = baseSpin + extra;
     return integerKnob ? Math.max(1, Math.round(spin)) : Math.round(spin * 1000) / 1000;
   };
   ctx.print(`calibrate: phase ${phaseName}; baseline ${knob.path}=${baseSpin}: ${Math.round(t0)} ops/s; probe ${knob.path}=${baseSpin + probeUs} → ${Math.round(tProbe)} ops/s (−${((1 - tProbe / t0) * 100).toFixed(1)}%): the work per op equals ${workUs.toFixed(3)} units of ${knob.path}`);
-  for (const s of p.slowdowns) ctx.print(`  slowdown ${s}% → ${knob.path}=${spinFor(s)}`);
+  const chosen = new Map<number, number>();
+  const searches = new Map<number, Array<{ spin: number; measuredPercent: number }>>();
+  for (const s of p.slowdowns) {
+    const target = s / 100;
+    const points: KnobPoint[] = [{ spin: probeUs, slowdown: 1 - tProbe / t0 }];
+    let extra = (workUs * target) / (1 - target);
+    const steps: Array<{ spin: number; measuredPercent: number }> = [];
+    for (let k = 1; k <= p.searchSteps; k++) {
+      const value = knobValueOf(extra);
+      const bases: number[] = [];
+      const spins: number[] = [];
+      for (let r = 0; r < p.runs; r++) {
+        // Alternate the order so drift favours neither.
+        const measureBase = (): number => throughputOf(run(`search${s}-step${k}-base-r${r + 1}`, []), phaseName);
+        const measureSpin = (): number => throughputOf(run(`search${s}-step${k}-spin-r${r + 1}`, [`${knob.path}=${value}`]), phaseName);
+        if (r % 2 === 0) {
+          bases.push(measureBase());
+          spins.push(measureSpin());
+        } else {
+          spins.push(measureSpin());
+          bases.push(measureBase());
+        }
+      }
+      const measured = 1 - mean(spins) / mean(bases);
+      steps.push({ spin: value, measuredPercent: Math.round(-measured * 1000) / 10 });
+      const ok = closeEnough(measured, target);
+      ctx.print(`  search ${s}%: ${knob.path}=${value} → ${measured > 0 ? '−' : '+'}${Math.abs(measured * 100).toFixed(1)}%${ok ? ' (close enough)' : ''}`);
+      if (ok) break;
+      points.push({ spin: value - baseSpin, slowdown: measured });
+      const next = nextSpin(points, target);
+      if (next === undefined) break;
+      // One step moves the knob by at most 8x either way: a noisy point must not throw it far.
+      extra = Math.min(Math.max(next, extra / 8), extra * 8);
+    }
+    chosen.set(s, knobValueOf(extra));
+    searches.set(s, steps);
+    const last = steps[steps.length - 1];
+    const verified = last !== undefined && last.spin === chosen.get(s);
+    const signed = (percent: number): string => `${percent > 0 ? '+' : percent < 0 ? '−' : ''}${Math.abs(percent)}%`;
+    ctx.print(`  slowdown ${s}% → ${knob.path}=${chosen.get(s)}${p.searchSteps === 0 ? '' : verified ? ` (measured ${signed(last.measuredPercent)})` : ' (corrected from the measured points, not verified)'}`);
+  }
+  const spinFor = (s: number): number => chosen.get(s)!;
 
   const sideNames = ['base', ...p.slowdowns.map((s) => `slow${s}`), 'base2'];
   const extraOf = (side: string): string[] => (side.startsWith('slow') ? [`${knob.path}=${spinFor(Number(side.slice(4)))}`] : []);
@@ -243,7 +292,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     Number.isFinite(recommendedFloor)
       ? `noise floor of this machine and scenario: ±${recommendedFloor}% (from ${aaChanges.filter(Number.isFinite).length} A/A changes); compare with \`logbench compare --noise-floor ${recommendedFloor}\` and ${p.runs} run(s) a side`
       : 'noise floor: too few A/A pairs to estimate',
-    `method: throughput of phase ${phaseName}, ${p.runs === 1 ? 'one run' : `${p.runs} interleaved runs`} a side, ${Math.round(p.options.confidence * 100)}% interval, threshold ${p.options.thresholdPercent}%; runs in ${p.outDir}`,
+    `method: throughput of phase ${phaseName}, ${p.runs === 1 ? 'one run' : `${p.runs} interleaved runs`} a side, ${Math.round(p.options.confidence * 100)}% interval, threshold ${p.options.thresholdPercent}%; knob values verified up to ${p.searchSteps} time(s); runs in ${p.outDir}`,
   ];
   for (const line of lines) ctx.print(line);
   const summary = {
@@ -252,6 +301,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     baselineOpsPerSec: t0,
     probe: { spin: probeUs, opsPerSec: tProbe },
     workUsPerSpinUnit: workUs,
+    knobSearch: Object.fromEntries([...searches].map(([s, steps]) => [`${s}`, steps])),
     pairs: p.pairs,
     runsPerSide: p.runs,
     aa: { falseAlarms: plainRates.falseAlarms, inconclusive: plainRates.inconclusive, rate: plainRates.falseAlarms / p.pairs, verdicts: plain.aa.map((r) => r.verdict), changesPercent: aaChanges },

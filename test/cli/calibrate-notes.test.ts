@@ -17,5 +17,9 @@ describe('calibrate knob mismatch notes', () => {
     expect(notes[0]).toBe("note: the 10% slowdown measured -2.8%: the knob's effect is not linear here (the system is not bound by the CPU it spins on), so its detection rate is for a -2.8% change; --search-steps 2 verifies and corrects the knob value first");
     expect(notes[1]).toContain('the 5% slowdown measured -12%');
     expect(notes[2]).toContain('the 10% slowdown measured +1.5%');
+    // After a knob search the advice is more runs, not a search.
+    const searched = knobMismatchNotes([{ slowdownPercent: 10, measuredChangePercentMean: -1 }], 2);
+    expect(searched).toHaveLength(1);
+    expect(searched[0]).toContain('could not pin it down at this noise: give each step more --runs');
   });
 });

@@ -126,14 +126,15 @@ interface Judged {
  * knob, extrapolated linearly from one probe, did not inject what was asked (a spin that fits in
  * idle time costs less than its share). Their detection rates are for the measured change.
  */
-export function knobMismatchNotes(rows: ReadonlyArray<Pick<SlowdownRow, 'slowdownPercent' | 'measuredChangePercentMean'>>): string[] {
+export function knobMismatchNotes(rows: ReadonlyArray<Pick<SlowdownRow, 'slowdownPercent' | 'measuredChangePercentMean'>>, searchSteps = 0): string[] {
+  const advice = searchSteps === 0 ? '--search-steps 2 verifies and corrects the knob value first' : 'the knob search could not pin it down at this noise: give each step more --runs';
   const notes: string[] = [];
   for (const row of rows) {
     const measured = -row.measuredChangePercentMean;
     if (!Number.isFinite(measured) || (measured >= row.slowdownPercent / 2 && measured <= row.slowdownPercent * 2)) continue;
     notes.push(
       `note: the ${row.slowdownPercent}% slowdown measured ${row.measuredChangePercentMean > 0 ? '+' : ''}${row.measuredChangePercentMean}%: the knob's effect is not linear here ` +
-        `(the system is not bound by the CPU it spins on), so its detection rate is for a ${row.measuredChangePercentMean}% change; --search-steps 2 verifies and corrects the knob value first`,
+        `(the system is not bound by the CPU it spins on), so its detection rate is for a ${row.measuredChangePercentMean}% change; ${advice}`,
     );
   }
   return notes;
@@ -197,6 +198,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     const points: KnobPoint[] = [{ spin: probeUs, slowdown: 1 - tProbe / t0 }];
     let extra = (workUs * target) / (1 - target);
     const steps: Array<{ spin: number; measuredPercent: number }> = [];
+    let verified = false;
     for (let k = 1; k <= p.searchSteps; k++) {
       const value = knobValueOf(extra);
       const bases: number[] = [];
@@ -215,9 +217,9 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
       }
       const measured = 1 - mean(spins) / mean(bases);
       steps.push({ spin: value, measuredPercent: Math.round(-measured * 1000) / 10 });
-      const ok = closeEnough(measured, target);
-      ctx.print(`  search ${s}%: ${knob.path}=${value} → ${measured > 0 ? '−' : '+'}${Math.abs(measured * 100).toFixed(1)}%${ok ? ' (close enough)' : ''}`);
-      if (ok) break;
+      verified = closeEnough(measured, target);
+      ctx.print(`  search ${s}%: ${knob.path}=${value} → ${measured > 0 ? '−' : '+'}${Math.abs(measured * 100).toFixed(1)}%${verified ? ' (close enough)' : ''}`);
+      if (verified) break;
       points.push({ spin: value - baseSpin, slowdown: measured });
       const next = nextSpin(points, target);
       if (next === undefined) break;
@@ -227,9 +229,9 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     chosen.set(s, knobValueOf(extra));
     searches.set(s, steps);
     const last = steps[steps.length - 1];
-    const verified = last !== undefined && last.spin === chosen.get(s);
     const signed = (percent: number): string => `${percent > 0 ? '+' : percent < 0 ? '−' : ''}${Math.abs(percent)}%`;
-    ctx.print(`  slowdown ${s}% → ${knob.path}=${chosen.get(s)}${p.searchSteps === 0 ? '' : verified ? ` (measured ${signed(last.measuredPercent)})` : ' (corrected from the measured points, not verified)'}`);
+    const how = last === undefined ? '' : verified ? ` (measured ${signed(last.measuredPercent)})` : ` (from the measured points; not verified: the last step measured ${signed(last.measuredPercent)} at ${last.spin})`;
+    ctx.print(`  slowdown ${s}% → ${knob.path}=${chosen.get(s)}${how}`);
   }
   const spinFor = (s: number): number => chosen.get(s)!;
 
@@ -287,7 +289,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     ...(flooredRates !== undefined ? [`A/A: ${flooredRates.falseAlarms} false alarm(s) in ${p.pairs} pairs (${((flooredRates.falseAlarms / p.pairs) * 100).toFixed(1)}%) with the noise floor (each pair judged by the floor of the other pairs)`] : []),
     `slowdown  knob spin  measured change  detected${flooredRates !== undefined ? '        with the noise floor' : ''}`,
     ...plainRates.rows.map((r, k) => `${`${r.slowdownPercent}%`.padStart(8)}  ${String(r.spin).padStart(9)}  ${`${r.measuredChangePercentMean > 0 ? '+' : ''}${r.measuredChangePercentMean}%`.padStart(15)}  ${pct(r.detected).padEnd(15)}${flooredRates !== undefined ? ` ${pct(flooredRates.rows[k]!.detected)}` : ''}`),
-    ...knobMismatchNotes(plainRates.rows),
+    ...knobMismatchNotes(plainRates.rows, p.searchSteps),
     `smallest slowdown detected in >= 95% of pairs: ${percentOrNone(smallestOf(plainRates.rows))}${flooredRates !== undefined ? `; with the noise floor: ${percentOrNone(smallestOf(flooredRates.rows))}` : ''}`,
     Number.isFinite(recommendedFloor)
       ? `noise floor of this machine and scenario: ±${recommendedFloor}% (from ${aaChanges.filter(Number.isFinite).length} A/A changes); compare with \`logbench compare --noise-floor ${recommendedFloor}\` and ${p.runs} run(s) a side`

@@ -6,11 +6,12 @@
 // Results are cached per (device, real path) under the user's cache directory because measuring
 // takes seconds and writes hundreds of MiB; `fresh` re-measures.
 
-import { closeSync, fdatasync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
+import { fdatasyncFd } from './fs-calls.js';
 import { fsError } from './storage-error.js';
 
 export interface DiskLimits {
@@ -113,7 +114,7 @@ export class PipelinedWriteProbe {
         while (issued < chunks) {
           const at = issued++ * this.chunkBytes;
           for (let done = 0; done < this.chunkBytes; ) done += writeSync(fd, this.chunk, done, this.chunkBytes - done, at + done);
-          await datasync(fd);
+          await fdatasyncFd(fd);
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.depth, chunks) }, lane));
@@ -130,10 +131,6 @@ export class PipelinedWriteProbe {
   MBps(): number {
     return round1(this.bytes / 1e6 / this.seconds);
   }
-}
-
-function datasync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fdatasync(fd, (error) => (error === null ? resolve() : reject(error))));
 }
 
 /** Sequential 1 MiB writes with an fdatasync every 16 MiB and at the end, to a fresh file per run(). */

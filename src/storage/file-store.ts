@@ -226,7 +226,7 @@ export class FileLogStore implements LogStore {
   private flushScheduled = false;
   private readonly flushBound = (): void => void this.flush();
   private unsyncedWrites = false;
-  /** Bytes written since the last fdatasync started (policies none and interval; see WRITEBACK_BYTES). */
+  /** Bytes written since the last background fdatasync started (policies none and interval; see WRITEBACK_BYTES). */
   private writebackBytes = 0;
   /** The background fdatasync in flight, if any. */
   private writeback: Promise<void> | undefined;
@@ -426,7 +426,7 @@ export class FileLogStore implements LogStore {
     return { indexBytes: this.segments.reduce((sum, s) => sum + s.indexBytes(), 0), cacheBytes: this.cache.bytes };
   }
 
-  /** Group-commit fdatasyncs so far (policy `always`) and the time they took. */
+  /** fdatasyncs so far: group commits (policy `always`) with their time, and background ones (none, interval). */
   fsyncStats(): FsyncStats {
     return { ...this.fsyncCounts };
   }
@@ -595,13 +595,14 @@ export class FileLogStore implements LogStore {
   private enqueued(): Promise<void> {
     const seq = ++this.opSeq;
     const lastOp = this.ops[this.ops.length - 1];
+    const lastWrite = lastOp !== undefined && lastOp.kind === 'write' ? lastOp : undefined;
+    if (lastWrite !== undefined) lastWrite.seq = seq;
     let done: Promise<void>;
-    const shared = lastOp !== undefined && lastOp.kind === 'write' ? lastOp.waiter : undefined;
+    const shared = lastWrite?.waiter;
     if (shared !== undefined && this.waiters[this.waiters.length - 1] === shared) {
       // This append ended in the same write op as the previous one: they are written and synced
       // as one, so they share one waiter and one promise (no allocation per append).
       shared.seq = seq;
-      (lastOp as WriteOp).seq = seq;
       done = shared.promise;
     } else {
       let resolve!: () => void;
@@ -612,10 +613,7 @@ export class FileLogStore implements LogStore {
       });
       const waiter: Waiter = { seq, resolve, reject, promise: done };
       this.waiters.push(waiter);
-      if (lastOp !== undefined && lastOp.kind === 'write') {
-        lastOp.seq = seq;
-        lastOp.waiter = waiter;
-      }
+      if (lastWrite !== undefined) lastWrite.waiter = waiter;
     }
     // An idle store (fsync always, no fdatasync in flight, no flush pending) writes as soon as the
     // caller's synchronous code is done (a microtask): the setImmediate that gathers one turn's

@@ -85,10 +85,7 @@ export class Segment {
     assert(offset === this.endOffset, () => `segment ${this.path}: entry at ${offset}, expected ${this.endOffset}`);
     if (this.count === this.offsetsArray.length) this.grow(this.count * 2);
     this.offsetsArray[this.count] = offset;
-    if (this.runTerms.length === 0 || this.runTerms[this.runTerms.length - 1] !== term) {
-      this.runStarts.push(this.count);
-      this.runTerms.push(term);
-    }
+    this.noteTerm(this.count, term);
     this.count++;
     this.endOffset = offset + bytes;
   }
@@ -110,12 +107,7 @@ export class Segment {
     this.offsetsArray = offsets;
     this.runStarts = [];
     this.runTerms = [];
-    for (let slot = 0; slot < terms.length; slot++) {
-      if (this.runTerms.length === 0 || this.runTerms[this.runTerms.length - 1] !== terms[slot]) {
-        this.runStarts.push(slot);
-        this.runTerms.push(terms[slot]!);
-      }
-    }
+    for (let slot = 0; slot < terms.length; slot++) this.noteTerm(slot, terms[slot]!);
     this.count = offsets.length;
     this.endOffset = endOffset;
   }
@@ -143,6 +135,14 @@ export class Segment {
 
   indexBytes(): number {
     return this.offsetsArray.byteLength + this.runStarts.length * 16;
+  }
+
+  /** Records that `slot` (the next one) holds `term`: a new run when the term changes. */
+  private noteTerm(slot: number, term: number): void {
+    if (this.runTerms.length === 0 || this.runTerms[this.runTerms.length - 1] !== term) {
+      this.runStarts.push(slot);
+      this.runTerms.push(term);
+    }
   }
 
   private grow(capacity: number): void {

@@ -144,12 +144,12 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
 
     log(`concurrency 256 vs. sequential write bandwidth (>= ${SEQ_BYTES_MIN >> 20} MiB): ${BANDWIDTH_ROUNDS} alternating rounds ...`);
     const seq = new SeqWriteProbe(join(work, 'seq.dat'));
-    // What the store has in flight at concurrency 256, split as its pipeline splits it.
-    const inFlightBytes = 256 * (entryBytes + ENTRY_HEADER_BYTES);
-    const chunkBytes = Math.min(PIPELINE_BATCH_BYTES_MAX, Math.ceil(inFlightBytes / FSYNCS_IN_FLIGHT_MAX));
-    const pipelined = new PipelinedWriteProbe(join(work, 'pipelined.dat'), chunkBytes, FSYNCS_IN_FLIGHT_MAX);
     const c256Store = await FileLogStore.open({ dir: mkdtempSync(join(work, 'c256-')) });
     const c256 = new AppendLoad(c256Store, 256, entryBytes);
+    // What the store has in flight at that concurrency, split as its pipeline splits it.
+    const inFlightBytes = c256.concurrency * (entryBytes + ENTRY_HEADER_BYTES);
+    const chunkBytes = Math.min(PIPELINE_BATCH_BYTES_MAX, Math.ceil(inFlightBytes / FSYNCS_IN_FLIGHT_MAX));
+    const pipelined = new PipelinedWriteProbe(join(work, 'pipelined.dat'), chunkBytes, FSYNCS_IN_FLIGHT_MAX);
     try {
       for (let round = 0; round < BANDWIDTH_ROUNDS; round++) {
         seq.run(SEQ_BYTES_MIN / BANDWIDTH_ROUNDS);

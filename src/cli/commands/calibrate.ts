@@ -191,12 +191,14 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     return integerKnob ? Math.max(1, Math.round(spin)) : Math.round(spin * 1000) / 1000;
   };
   ctx.print(`calibrate: phase ${phaseName}; baseline ${knob.path}=${baseSpin}: ${Math.round(t0)} ops/s; probe ${knob.path}=${baseSpin + probeUs} → ${Math.round(tProbe)} ops/s (−${((1 - tProbe / t0) * 100).toFixed(1)}%): the work per op equals ${workUs.toFixed(3)} units of ${knob.path}`);
+  const signed = (percent: number): string => `${percent > 0 ? '+' : percent < 0 ? '−' : ''}${Math.abs(percent)}%`;
   const chosen = new Map<number, number>();
   const searches = new Map<number, Array<{ spin: number; measuredPercent: number }>>();
   for (const s of p.slowdowns) {
     const target = s / 100;
     const points: KnobPoint[] = [{ spin: probeUs, slowdown: 1 - tProbe / t0 }];
-    let extra = (workUs * target) / (1 - target);
+    // The probe lowered throughput (checked above), so the model through it gives a value.
+    let extra = nextSpin(points, target)!;
     const steps: Array<{ spin: number; measuredPercent: number }> = [];
     let verified = false;
     for (let k = 1; k <= p.searchSteps; k++) {
@@ -216,9 +218,10 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
         }
       }
       const measured = 1 - mean(spins) / mean(bases);
-      steps.push({ spin: value, measuredPercent: Math.round(-measured * 1000) / 10 });
+      const step = { spin: value, measuredPercent: Math.round(-measured * 1000) / 10 };
+      steps.push(step);
       verified = closeEnough(measured, target);
-      ctx.print(`  search ${s}%: ${knob.path}=${value} → ${measured > 0 ? '−' : '+'}${Math.abs(measured * 100).toFixed(1)}%${verified ? ' (close enough)' : ''}`);
+      ctx.print(`  search ${s}%: ${knob.path}=${value} → ${signed(step.measuredPercent)}${verified ? ' (close enough)' : ''}`);
       if (verified) break;
       points.push({ spin: value - baseSpin, slowdown: measured });
       const next = nextSpin(points, target);
@@ -229,7 +232,6 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     chosen.set(s, knobValueOf(extra));
     searches.set(s, steps);
     const last = steps[steps.length - 1];
-    const signed = (percent: number): string => `${percent > 0 ? '+' : percent < 0 ? '−' : ''}${Math.abs(percent)}%`;
     const how = last === undefined ? '' : verified ? ` (measured ${signed(last.measuredPercent)})` : ` (from the measured points; not verified: the last step measured ${signed(last.measuredPercent)} at ${last.spin})`;
     ctx.print(`  slowdown ${s}% → ${knob.path}=${chosen.get(s)}${how}`);
   }

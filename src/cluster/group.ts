@@ -19,8 +19,14 @@ export interface GroupEvent {
 
 export interface GroupOptions {
   config: EngineConfig;
-  /** Parent directory for the group's data; a fresh temp directory when omitted. */
+  /**
+   * The group's data directory, used as it is: a log already there is reopened (restart tests).
+   * When omitted, the group makes a fresh directory of its own under `dataDirUnder` (default: the
+   * system temp directory) and removes it on close.
+   */
   dataDir?: string;
+  /** Where the group makes its own fresh data directory when `dataDir` is omitted. */
+  dataDirUnder?: string;
   /** Keep the data directory after close (default: removed when the group created it). */
   keepData?: boolean;
   /** Seed for the replicas' RNGs. */

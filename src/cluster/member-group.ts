@@ -20,12 +20,17 @@ export const STARTUP_TIMEOUT_MS = 15_000;
 export const STOP_TIMEOUT_MS = 5_000;
 const STATUS_TIMEOUT_MS = 2_000;
 
-/** The group's data directory: the given one, or a fresh temporary one the group owns. */
+/** The group's data directory: the given one, or a fresh one the group owns (see GroupOptions). */
 export function prepareDataDir(options: GroupOptions): { dataDir: string; owns: boolean } {
-  const owns = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'logbench-group-'));
-  mkdirSync(dataDir, { recursive: true });
-  return { dataDir, owns };
+  const target = options.dataDir ?? options.dataDirUnder ?? tmpdir();
+  try {
+    mkdirSync(target, { recursive: true });
+    if (options.dataDir !== undefined) return { dataDir: options.dataDir, owns: false };
+    return { dataDir: mkdtempSync(join(target, 'logbench-group-')), owns: true };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(`group data directory ${target}: cannot create it or a directory in it (${code}); expected a writable directory`, { cause: error });
+  }
 }
 
 export interface MemberState {

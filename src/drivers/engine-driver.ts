@@ -11,6 +11,11 @@ import { DEFAULT_ENGINE_CONFIG, engineSettings, validateEngineConfig } from '../
 import type { AppendAck, ClusterControl, Driver, MemberInfo, ReplicaContents } from './types.js';
 
 export interface EngineDriverOptions {
+  /**
+   * Where runs keep their data (the scenario's `group.dataDir`, e.g. the disk to measure). Each
+   * run makes a fresh directory there and removes it afterwards: a run on a log an earlier run
+   * left would start from that log, and its producers' sequence numbers would repeat the old ones.
+   */
   dataDir?: string;
   seed?: number;
   log?: (line: string) => void;
@@ -56,7 +61,7 @@ export class EngineDriver implements Driver {
   async connect(): Promise<void> {
     this.group = await startGroup({
       config: this.config,
-      ...(this.options.dataDir !== undefined ? { dataDir: this.options.dataDir } : {}),
+      ...(this.options.dataDir !== undefined ? { dataDirUnder: this.options.dataDir } : {}),
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       ...(this.options.log !== undefined ? { log: this.options.log } : {}),
     });

@@ -11,7 +11,7 @@
 // until its entries are durable or were never taken into the log.
 
 import { assert } from '../assert.js';
-import { forEachRequest, Status } from '../client/protocol.js';
+import { BODY_HEADER_BYTES, forEachRequest, readBodyHeader, Status } from '../client/protocol.js';
 import type { AppendRequestView, AppendResponse } from '../client/protocol.js';
 import type { RaftNode } from '../raft/raft.js';
 import type { Entry, Message, Ready, Role } from '../raft/types.js';
@@ -24,6 +24,9 @@ import { asIndex } from '../types.js';
 import type { ClientLink, ClientPort } from './client-port.js';
 import { DedupeTable } from './dedupe.js';
 import { EntryMetaRing, NO_PRODUCER } from './entry-meta.js';
+
+/** Entries read per chunk when a starting replica replays its committed log (bounded memory). */
+const REPLAY_CHUNK_ENTRIES = 4096;
 
 export interface ReplicaOptions {
   tickMs: number;
@@ -126,6 +129,7 @@ export class Replica {
   }
 
   start(): void {
+    this.replayCommitted();
     this.transport.onMessage((message, lease) => this.onMessage(message, lease));
     this.clients.onRequests((link, batch) => this.onRequests(link, batch));
     this.tickTimer = setInterval(() => {
@@ -133,6 +137,26 @@ export class Replica {
       this.schedule();
     }, this.options.tickMs);
     this.schedule();
+  }
+
+  /**
+   * Rebuilds the replicated state (the dedupe table) from the committed log. The raft core starts
+   * with applied = the saved commit index, so without this a restarted replica would forget which
+   * requests were committed before it stopped: as leader it would commit a retry of one a second
+   * time and acknowledge the new index, while every other replica and the log reader apply the
+   * whole log and keep the first. Reads go in bounded chunks; entries after the saved commit are
+   * applied as they commit, as usual.
+   */
+  private replayCommitted(): void {
+    const through = this.raft.commitIndex;
+    for (let from: number = this.store.firstIndex(); from <= through; from += REPLAY_CHUNK_ENTRIES) {
+      const to = Math.min(through, from + REPLAY_CHUNK_ENTRIES - 1);
+      for (const entry of this.store.read(asIndex(from), asIndex(to))) {
+        if (entry.data.byteLength < BODY_HEADER_BYTES) continue; // a leader's empty entry
+        const { producer, sequence } = readBodyHeader(entry.data);
+        this.dedupe.apply(producer, sequence, entry.index);
+      }
+    }
   }
 
   get isLeader(): boolean {

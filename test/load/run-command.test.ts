@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,30 @@ describe('logbench run', () => {
     expect(d['fsyncUsMean']).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/engine, per leader batch \([\d.]+ entries, \d+ batches\): own fdatasync done .* and committed .* after proposal/);
     expect(r.stdout).toMatch(/fdatasync on all replicas: \d+ calls, mean /);
+  });
+
+  it('a scenario group.dataDir gets a fresh directory per run there, removed afterwards', () => {
+    const dataDir = join(dir, 'engine-data');
+    const scenario = join(dir, 'engine-data.yaml');
+    writeFileSync(
+      scenario,
+      [
+        'name: engine-data',
+        'system: engine',
+        'group: { replicas: 3, mode: threads, fsync: always, dataDir: ' + JSON.stringify(dataDir) + ' }',
+        'payload: { sizeBytes: 256 }',
+        'phases:',
+        '  - { name: closed, type: closed, concurrency: 16, warmupSeconds: 0.2, seconds: 0.6 }',
+      ].join('\n') + '\n',
+    );
+    // Twice on the same directory: the second run must not start from the first run's log (its
+    // producers would repeat sequence numbers that log already holds).
+    for (const run of [1, 2]) {
+      const r = runCli(['run', scenario, '--out', join(dir, `engine-data-${run}.json`), '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout), `run ${run}`).toMatchObject({ ledger: 'ok', lost: 0, duplicated: 0, divergent: 0 });
+      expect(readdirSync(dataDir), `run ${run} left data behind`).toEqual([]);
+    }
   });
 
   it('without a scenario, the engine flags build a one-phase closed-loop run', () => {

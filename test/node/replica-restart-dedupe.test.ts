@@ -1,0 +1,133 @@
+// Exactly-once across a restart: a replica that starts on an existing log must know which requests
+// that log already committed. Raft starts with applied = the saved commit index, so the replicated
+// state (the dedupe table) has to be rebuilt from the log; without that, a retry of a request
+// committed before the restart was committed again and acknowledged at the new index, while the
+// log reader (and every replica that never restarted) keeps the first copy.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppendResponse } from '../../src/client/protocol.js';
+import { BATCH_HEADER_BYTES, encodeRequestInto, requestBytes, Status, writeBatchCount } from '../../src/client/protocol.js';
+import type { ClientLink, ClientPort } from '../../src/node/client-port.js';
+import { Replica } from '../../src/node/replica.js';
+import { seededRng } from '../../src/prng.js';
+import { RaftNode } from '../../src/raft/raft.js';
+import type { Message } from '../../src/raft/types.js';
+import { DEFAULT_RAFT_CONFIG } from '../../src/raft/types.js';
+import { FileLogStore } from '../../src/storage/file-store.js';
+import type { MessageHandler, Transport } from '../../src/transport/transport.js';
+import { emptyStats } from '../../src/transport/transport.js';
+import { asNodeId } from '../../src/types.js';
+
+class NoPeers implements Transport {
+  readonly self = asNodeId(1);
+  send(_to: ReturnType<typeof asNodeId>, _msg: Message): boolean {
+    return true;
+  }
+  onMessage(_handler: MessageHandler): void {}
+  flush(): void {}
+  whenWritable(): Promise<void> {
+    return Promise.resolve();
+  }
+  stats() {
+    return emptyStats();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** A client port driven by the test: send() delivers one request, responses are collected. */
+class TestClients implements ClientPort {
+  readonly responses: AppendResponse[] = [];
+  private handler: ((link: ClientLink, batch: Uint8Array) => void) | undefined;
+  private readonly link: ClientLink = {
+    id: 1,
+    sendResponses: (responses) => {
+      this.responses.push(...responses.map((r) => ({ ...r })));
+      return true;
+    },
+  };
+  onRequests(handler: (link: ClientLink, batch: Uint8Array) => void): void {
+    this.handler = handler;
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  send(requestId: number, producer: number, sequence: number): void {
+    const payload = new Uint8Array(32).fill(sequence & 0xff);
+    const batch = new Uint8Array(BATCH_HEADER_BYTES + requestBytes(payload.byteLength));
+    writeBatchCount(batch, 0, 1);
+    encodeRequestInto(batch, BATCH_HEADER_BYTES, requestId, producer, sequence, payload);
+    this.handler!(this.link, batch);
+  }
+  async answer(requestId: number): Promise<AppendResponse> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const found = this.responses.find((r) => r.requestId === requestId);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`no response to request ${requestId}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+}
+
+let dir = '';
+const running: { replica: Replica; store: FileLogStore }[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    await r.replica.stop();
+    await r.store.close();
+  }
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+/** A single-voter replica on `dir`, started and leader. */
+async function startLeader(): Promise<{ replica: Replica; store: FileLogStore; clients: TestClients }> {
+  const store = await FileLogStore.open({ dir });
+  const raft = new RaftNode({ ...DEFAULT_RAFT_CONFIG, id: asNodeId(1), voters: [asNodeId(1)], electionTicks: 3 }, store, store.hardState(), seededRng(1));
+  const clients = new TestClients();
+  const replica = new Replica(raft, store, new NoPeers(), clients, { tickMs: 2, commitSaveMs: 0, metaRingEntries: 1024, leaderSpinUsPerBatch: 0, leaderSpinNsPerEntry: 0, leaderRunEntries: 0 }, () => {}, (error) => {
+    throw error;
+  });
+  running.push({ replica, store });
+  replica.start();
+  const deadline = Date.now() + 5000;
+  while (!replica.isLeader) {
+    if (Date.now() > deadline) throw new Error('the single replica did not become leader');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return { replica, store, clients };
+}
+
+describe('replica restart', () => {
+  it('acknowledges a retry of a request committed before the restart at its original index', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'logbench-restart-dedupe-'));
+    const first = await startLeader();
+    const original: number[] = [];
+    for (let sequence = 0; sequence < 3; sequence++) {
+      first.clients.send(100 + sequence, 7, sequence);
+      const response = await first.clients.answer(100 + sequence);
+      expect(response.status).toBe(Status.Ok);
+      original.push(response.index);
+    }
+    // Let the commit index reach the hard state (commitSaveMs 0: saved with the next Ready).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = running.pop()!;
+    await stopped.replica.stop();
+    await stopped.store.close();
+
+    const second = await startLeader();
+    // The retry of sequence 1 (its first try was committed) and a new sequence 3.
+    second.clients.send(200, 7, 1);
+    second.clients.send(201, 7, 3);
+    const retried = await second.clients.answer(200);
+    const fresh = await second.clients.answer(201);
+    expect(retried).toMatchObject({ status: Status.Ok, index: original[1] });
+    expect(fresh.status).toBe(Status.Ok);
+    expect(fresh.index).toBeGreaterThan(original[2]!);
+  });
+});

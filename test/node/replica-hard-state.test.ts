@@ -11,39 +11,15 @@ import { RaftNode } from '../../src/raft/raft.js';
 import type { HardState, Message } from '../../src/raft/types.js';
 import { DEFAULT_RAFT_CONFIG } from '../../src/raft/types.js';
 import { MemoryLogStore } from '../../src/storage/memory-store.js';
-import type { Transport } from '../../src/transport/transport.js';
-import { emptyStats, NO_LEASE } from '../../src/transport/transport.js';
-import type { MessageHandler } from '../../src/transport/transport.js';
+import { NO_LEASE } from '../../src/transport/transport.js';
 import { asIndex, asNodeId, asTerm } from '../../src/types.js';
+import { FakeTransport } from './fake-transport.js';
 
 class RecordingStore extends MemoryLogStore {
   readonly written: HardState[] = [];
   override setHardState(state: HardState): Promise<void> {
     this.written.push({ ...state });
     return super.setHardState(state);
-  }
-}
-
-class FakeTransport implements Transport {
-  readonly self = asNodeId(1);
-  readonly sent: Message[] = [];
-  handler: MessageHandler = () => {};
-  send(_to: ReturnType<typeof asNodeId>, msg: Message): boolean {
-    this.sent.push(msg);
-    return true;
-  }
-  onMessage(handler: MessageHandler): void {
-    this.handler = handler;
-  }
-  flush(): void {}
-  whenWritable(): Promise<void> {
-    return Promise.resolve();
-  }
-  stats() {
-    return emptyStats();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
   }
 }
 

@@ -14,30 +14,10 @@ import type { ClientLink, ClientPort } from '../../src/node/client-port.js';
 import { Replica } from '../../src/node/replica.js';
 import { seededRng } from '../../src/prng.js';
 import { RaftNode } from '../../src/raft/raft.js';
-import type { Message } from '../../src/raft/types.js';
 import { DEFAULT_RAFT_CONFIG } from '../../src/raft/types.js';
 import { FileLogStore } from '../../src/storage/file-store.js';
-import type { MessageHandler, Transport } from '../../src/transport/transport.js';
-import { emptyStats } from '../../src/transport/transport.js';
 import { asNodeId } from '../../src/types.js';
-
-class NoPeers implements Transport {
-  readonly self = asNodeId(1);
-  send(_to: ReturnType<typeof asNodeId>, _msg: Message): boolean {
-    return true;
-  }
-  onMessage(_handler: MessageHandler): void {}
-  flush(): void {}
-  whenWritable(): Promise<void> {
-    return Promise.resolve();
-  }
-  stats() {
-    return emptyStats();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+import { FakeTransport } from './fake-transport.js';
 
 /** A client port driven by the test: send() delivers one request, responses are collected. */
 class TestClients implements ClientPort {
@@ -90,7 +70,7 @@ async function startLeader(): Promise<{ replica: Replica; store: FileLogStore; c
   const store = await FileLogStore.open({ dir });
   const raft = new RaftNode({ ...DEFAULT_RAFT_CONFIG, id: asNodeId(1), voters: [asNodeId(1)], electionTicks: 3 }, store, store.hardState(), seededRng(1));
   const clients = new TestClients();
-  const replica = new Replica(raft, store, new NoPeers(), clients, { tickMs: 2, commitSaveMs: 0, metaRingEntries: 1024, leaderSpinUsPerBatch: 0, leaderSpinNsPerEntry: 0, leaderRunEntries: 0 }, () => {}, (error) => {
+  const replica = new Replica(raft, store, new FakeTransport(), clients, { tickMs: 2, commitSaveMs: 0, metaRingEntries: 1024, leaderSpinUsPerBatch: 0, leaderSpinNsPerEntry: 0, leaderRunEntries: 0 }, () => {}, (error) => {
     throw error;
   });
   running.push({ replica, store });

@@ -3,14 +3,13 @@
 // dedupe rule every replica applies), each payload reduced to its load tag and a crc32.
 
 import { crc32 } from 'node:zlib';
-import { bodyPayload, readBodyHeader, BODY_HEADER_BYTES } from '../client/protocol.js';
+import { bodyPayload } from '../client/protocol.js';
 import { ReplicaEntries } from '../drivers/replica-entries.js';
 import type { ReplicaContents } from '../drivers/types.js';
 import { DedupeTable, DEFAULT_DEDUPE_LIMITS } from '../node/dedupe.js';
+import { forEachLogRequest } from '../node/log-requests.js';
 import { FileLogStore } from '../storage/file-store.js';
-import { asIndex } from '../types.js';
 
-const READ_CHUNK_ENTRIES = 4096;
 const TAG_PREFIX_BYTES = 16;
 const DIGEST_BYTES = TAG_PREFIX_BYTES + 4;
 
@@ -44,18 +43,13 @@ export async function readReplicaLog(replica: string, dir: string): Promise<Read
     const entries = new ReplicaEntries();
     const digest = new Uint8Array(DIGEST_BYTES);
     let duplicatesSuppressed = 0;
-    for (let from: number = store.firstIndex(); from <= commitIndex; from += READ_CHUNK_ENTRIES) {
-      const to = Math.min(commitIndex, from + READ_CHUNK_ENTRIES - 1);
-      for (const entry of store.read(asIndex(from), asIndex(to))) {
-        if (entry.data.byteLength < BODY_HEADER_BYTES) continue; // a leader's empty entry
-        const { producer, sequence } = readBodyHeader(entry.data);
-        if (dedupe.apply(producer, sequence, entry.index) !== undefined) {
-          duplicatesSuppressed++;
-          continue;
-        }
-        entries.push(entry.index, payloadDigest(bodyPayload(entry.data), digest));
+    forEachLogRequest(store, commitIndex, (index, producer, sequence, body) => {
+      if (dedupe.apply(producer, sequence, index) !== undefined) {
+        duplicatesSuppressed++;
+        return;
       }
-    }
+      entries.push(index, payloadDigest(bodyPayload(body), digest));
+    });
     return { contents: { replica, entries }, commitIndex, lastIndex: store.lastIndex(), duplicatesSuppressed };
   } finally {
     await store.close();

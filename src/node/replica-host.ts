@@ -90,6 +90,7 @@ export async function hostReplica(
     onFatal,
   );
   replica.start();
+  if (replica.replayed.ms >= 100) log(`replica ${spec.id}: replayed ${replica.replayed.entries} committed entries into its dedupe table in ${Math.round(replica.replayed.ms)} ms`);
   return { replica, store, faults };
 }
 

@@ -11,7 +11,7 @@
 // until its entries are durable or were never taken into the log.
 
 import { assert } from '../assert.js';
-import { BODY_HEADER_BYTES, forEachRequest, readBodyHeader, Status } from '../client/protocol.js';
+import { forEachRequest, Status } from '../client/protocol.js';
 import type { AppendRequestView, AppendResponse } from '../client/protocol.js';
 import type { RaftNode } from '../raft/raft.js';
 import type { Entry, Message, Ready, Role } from '../raft/types.js';
@@ -24,9 +24,8 @@ import { asIndex } from '../types.js';
 import type { ClientLink, ClientPort } from './client-port.js';
 import { DedupeTable } from './dedupe.js';
 import { EntryMetaRing, NO_PRODUCER } from './entry-meta.js';
+import { forEachLogRequest } from './log-requests.js';
 
-/** Entries read per chunk when a starting replica replays its committed log (bounded memory). */
-const REPLAY_CHUNK_ENTRIES = 4096;
 
 export interface ReplicaOptions {
   tickMs: number;
@@ -111,6 +110,8 @@ export class Replica {
   private tickTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private fatal: Error | undefined;
+  /** What start() replayed of the committed log into the dedupe table, and how long it took. */
+  replayed = { entries: 0, ms: 0 };
   readonly stats: ReplicaStats = { stages: { batches: 0, toDurableUsSum: 0, toCommitUsSum: 0 }, proposed: 0, committed: 0, answeredOk: 0, answeredNotLeader: 0, answeredOverloaded: 0, readies: 0, appendsWritten: 0 };
   private readonly runBound = (): void => this.run();
 
@@ -144,19 +145,16 @@ export class Replica {
    * with applied = the saved commit index, so without this a restarted replica would forget which
    * requests were committed before it stopped: as leader it would commit a retry of one a second
    * time and acknowledge the new index, while every other replica and the log reader apply the
-   * whole log and keep the first. Reads go in bounded chunks; entries after the saved commit are
-   * applied as they commit, as usual.
+   * whole log and keep the first. Entries after the saved commit are applied as they commit, as
+   * usual. The replay starts at the log's first index: with retention (which the engine does not
+   * turn on) it would also need a snapshot of the table.
    */
   private replayCommitted(): void {
-    const through = this.raft.commitIndex;
-    for (let from: number = this.store.firstIndex(); from <= through; from += REPLAY_CHUNK_ENTRIES) {
-      const to = Math.min(through, from + REPLAY_CHUNK_ENTRIES - 1);
-      for (const entry of this.store.read(asIndex(from), asIndex(to))) {
-        if (entry.data.byteLength < BODY_HEADER_BYTES) continue; // a leader's empty entry
-        const { producer, sequence } = readBodyHeader(entry.data);
-        this.dedupe.apply(producer, sequence, entry.index);
-      }
-    }
+    const startedMs = performance.now();
+    const entries = forEachLogRequest(this.store, this.raft.commitIndex, (index, producer, sequence) => {
+      this.dedupe.apply(producer, sequence, index);
+    });
+    this.replayed = { entries, ms: performance.now() - startedMs };
   }
 
   get isLeader(): boolean {

@@ -6,7 +6,7 @@ import type { PhaseOutcome } from '../load/run-scenario.js';
 import type { Driver } from '../drivers/types.js';
 import { buildPhaseResult } from './phase-result.js';
 import { RESULT_SCHEMA_ID } from './result-schema.js';
-import { steadinessWarning } from './steadiness.js';
+import { unsteadyPhaseWarnings } from './steadiness.js';
 import type { FailoverSection } from './failover-section.js';
 import type { CorrectnessSummary, Environment, FindMaxSection, RunResult } from './result-types.js';
 
@@ -29,8 +29,7 @@ export interface AssembleInput {
 export function assembleResult(input: AssembleInput): RunResult {
   const { scenario } = input;
   const phases = input.outcomes.map((o) => buildPhaseResult(o, scenario.generator, scenario.payload.sizeBytes, input.environment, input.correctness.ledger));
-  // Faults make a phase unsteady on purpose; the check is for runs meant to be steady.
-  const unsteady = scenario.faults.length > 0 ? [] : phases.flatMap((p, i) => (p.type === 'closed' ? (steadinessWarning(p.name, i, measuredOpsPerSecond(p)) ?? []) : []));
+  const unsteady = unsteadyPhaseWarnings(phases, scenario.faults.length > 0);
   return {
     schema: RESULT_SCHEMA_ID,
     complete: input.complete,
@@ -48,12 +47,6 @@ export function assembleResult(input: AssembleInput): RunResult {
     findMax: input.findMax ?? null,
     warnings: [...(input.warnings ?? []), ...unsteady],
   };
-}
-
-/** Ops of each whole measured second of a phase (warm-up and a trailing partial second left out). */
-function measuredOpsPerSecond(phase: RunResult['phases'][number]): number[] {
-  const end = phase.warmupSeconds + phase.measuredSeconds + 1e-9;
-  return phase.series.filter((point) => !point.warmup && point.second + 1 <= end).map((point) => point.ops);
 }
 
 /** The phase whose numbers stand for the run in one-line outputs: the first closed-loop phase, else the first. */

@@ -8,6 +8,7 @@
 // reports), sorted ascending within a unit; counts are positive.
 
 import hdr from 'hdr-histogram-js';
+import { isWholeMeasuredSecond } from './measured-seconds.js';
 import type { PhaseResult, RunResult } from './result-types.js';
 
 export interface SampleUnit {
@@ -54,15 +55,10 @@ export function sparseHistogram(base64: string): Pick<SampleUnit, 'valuesUs' | '
   return { valuesUs: Float64Array.from(values), midsUs: Float64Array.from(mids), counts: Float64Array.from(counts) };
 }
 
-/** Edge tolerance: the measured window's length is measured, so it is a hair off whole seconds. */
-const EDGE_SECONDS = 0.1;
-
 export function phaseSamples(path: string, phase: PhaseResult): RunSamples {
-  const start = phase.warmupSeconds;
-  const end = phase.warmupSeconds + phase.measuredSeconds;
   const units: SampleUnit[] = [];
   for (const point of phase.series) {
-    if (point.warmup || point.second < start - EDGE_SECONDS || point.second + 1 > end + EDGE_SECONDS) continue;
+    if (!isWholeMeasuredSecond(phase, point)) continue;
     units.push({ opsPerSec: point.ops, ...sparseHistogram(point.histogram) });
   }
   if (units.length > 0) return { path, units, unitKind: 'series' };

@@ -37,10 +37,15 @@ class TestClients implements ClientPort {
     return Promise.resolve();
   }
   send(requestId: number, producer: number, sequence: number): void {
-    const payload = new Uint8Array(32).fill(sequence & 0xff);
-    const batch = new Uint8Array(BATCH_HEADER_BYTES + requestBytes(payload.byteLength));
-    writeBatchCount(batch, 0, 1);
-    encodeRequestInto(batch, BATCH_HEADER_BYTES, requestId, producer, sequence, payload);
+    this.sendMany([{ requestId, producer, sequence }]);
+  }
+  /** One batch of requests, as a client's ring delivers them. */
+  sendMany(requests: readonly { requestId: number; producer: number; sequence: number }[]): void {
+    const payload = new Uint8Array(32);
+    const batch = new Uint8Array(BATCH_HEADER_BYTES + requests.length * requestBytes(payload.byteLength));
+    writeBatchCount(batch, 0, requests.length);
+    let offset = BATCH_HEADER_BYTES;
+    for (const r of requests) offset += encodeRequestInto(batch, offset, r.requestId, r.producer, r.sequence, payload.fill(r.sequence & 0xff));
     this.handler!(this.link, batch);
   }
   async answer(requestId: number): Promise<AppendResponse> {
@@ -109,5 +114,32 @@ describe('replica restart', () => {
     expect(retried).toMatchObject({ status: Status.Ok, index: original[1] });
     expect(fresh.status).toBe(Status.Ok);
     expect(fresh.index).toBeGreaterThan(original[2]!);
+  });
+
+  it('replays past a read chunk, and a commit saved behind the log (a crash) still dedupes', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'logbench-restart-dedupe-'));
+    const first = await startLeader();
+    const total = 5000; // more than one 4096-entry replay chunk
+    for (let from = 0; from < total; from += 500) {
+      first.clients.sendMany(Array.from({ length: 500 }, (_, i) => ({ requestId: from + i, producer: 9, sequence: from + i })));
+    }
+    const acked = await Promise.all([10, 4500, 4990].map((sequence) => first.clients.answer(sequence)));
+    for (const response of acked) expect(response.status).toBe(Status.Ok);
+    const stopped = running.pop()!;
+    await stopped.replica.stop();
+    await stopped.store.close();
+    // A crash between commit saves: the hard state names an older commit than the log holds.
+    const rewind = await FileLogStore.open({ dir });
+    const saved = rewind.hardState();
+    expect(saved.commit).toBeGreaterThanOrEqual(acked[2]!.index);
+    await rewind.setHardState({ ...saved, commit: 3000 as typeof saved.commit });
+    await rewind.close();
+
+    const second = await startLeader();
+    second.clients.send(90_010, 9, 10); // below the saved commit: known from the replay
+    second.clients.send(94_500, 9, 4500); // above it: known once the old entries commit again
+    second.clients.send(94_990, 9, 4990);
+    const retried = await Promise.all([90_010, 94_500, 94_990].map((id) => second.clients.answer(id)));
+    expect(retried.map((r) => [r.status, r.index])).toEqual(acked.map((r) => [Status.Ok, r.index]));
   });
 });

@@ -2,6 +2,7 @@
 // connect, appends through the engine client, reads every replica's log back for the ledger, and
 // exposes the group for fault injection.
 
+import { accessSync, constants, statSync } from 'node:fs';
 import { UsageError } from '../cli/args.js';
 import type { EngineClient } from '../client/engine-client.js';
 import type { GroupHandle } from '../cluster/group.js';
@@ -9,6 +10,19 @@ import { startGroup } from '../cluster/start-group.js';
 import type { EngineConfig } from '../node/engine-config.js';
 import { DEFAULT_ENGINE_CONFIG, engineSettings, validateEngineConfig } from '../node/engine-config.js';
 import type { AppendAck, ClusterControl, Driver, MemberInfo, ReplicaContents } from './types.js';
+
+/** A scenario's `group.dataDir` must be an existing, writable directory (a typo must not create one). */
+function checkDataDir(dir: string): void {
+  let problem: string | undefined;
+  try {
+    if (!statSync(dir).isDirectory()) problem = 'is not a directory';
+    else accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem = code === 'ENOENT' ? 'does not exist' : `is not writable (${code ?? 'error'})`;
+  }
+  if (problem !== undefined) throw new UsageError(`group.dataDir: ${dir} ${problem}; expected an existing, writable directory (each run makes its own directory in it and removes it afterwards)`);
+}
 
 export interface EngineDriverOptions {
   /**
@@ -48,6 +62,7 @@ export class EngineDriver implements Driver {
     readonly config: EngineConfig,
     private readonly options: EngineDriverOptions = {},
   ) {
+    if (options.dataDir !== undefined) checkDataDir(options.dataDir);
     this.durability = config.fsync === 'always' ? 'fdatasync on a majority before ack' : `fsync ${config.fsync} (acks may precede durability)`;
     this.settings = engineSettings(config);
     this.control = this.makeControl();

@@ -81,17 +81,26 @@ export interface LatencyPercentiles {
   maxUs: number;
 }
 
+/**
+ * The p-th percentile, never above the recorded maximum. HdrHistogram reports a percentile as the
+ * highest value of its bucket, which can exceed the exact maximum it also keeps (a p99 of 126,015
+ * beside a max of 125,961 µs); the maximum is exact, so it caps the percentile.
+ */
+export function valueAtPercentile(histogram: Histogram, percentile: number): number {
+  return Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue);
+}
+
 export function percentilesOf(histogram: Histogram): LatencyPercentiles {
   const count = histogram.totalCount;
   if (count === 0) return { count: 0, meanUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, p9999Us: 0, maxUs: 0 };
   return {
     count,
     meanUs: Math.round(histogram.mean * 10) / 10,
-    p50Us: histogram.getValueAtPercentile(50),
-    p90Us: histogram.getValueAtPercentile(90),
-    p99Us: histogram.getValueAtPercentile(99),
-    p999Us: histogram.getValueAtPercentile(99.9),
-    p9999Us: histogram.getValueAtPercentile(99.99),
+    p50Us: valueAtPercentile(histogram, 50),
+    p90Us: valueAtPercentile(histogram, 90),
+    p99Us: valueAtPercentile(histogram, 99),
+    p999Us: valueAtPercentile(histogram, 99.9),
+    p9999Us: valueAtPercentile(histogram, 99.99),
     maxUs: histogram.maxValue,
   };
 }

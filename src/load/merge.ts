@@ -3,7 +3,7 @@
 // is exact for histograms of the same layout), counters summed, series merged second by second.
 
 import { assert } from '../assert.js';
-import { encodeHistogram, mergeEncoded } from './histogram.js';
+import { encodeHistogram, mergeEncoded, valueAtPercentile } from './histogram.js';
 import type { GeneratorCounters, PhaseRecording, SeriesPoint } from './recording-types.js';
 
 const ERROR_SAMPLES_MAX = 5;
@@ -25,8 +25,8 @@ export function mergeRecordings(parts: readonly PhaseRecording[]): PhaseRecordin
       warmup: points.some((p) => p.warmup),
       ops: points.reduce((s, p) => s + p.ops, 0),
       errors: points.reduce((s, p) => s + p.errors, 0),
-      p50Us: merged.totalCount > 0 ? merged.getValueAtPercentile(50) : 0,
-      p99Us: merged.totalCount > 0 ? merged.getValueAtPercentile(99) : 0,
+      p50Us: merged.totalCount > 0 ? valueAtPercentile(merged, 50) : 0,
+      p99Us: merged.totalCount > 0 ? valueAtPercentile(merged, 99) : 0,
       maxUs: merged.totalCount > 0 ? merged.maxValue : 0,
       histogram: encodeHistogram(merged),
     });

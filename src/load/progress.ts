@@ -14,7 +14,10 @@ function fmtUs(us: number): string {
 
 export function progressLine(s: LiveSnapshot, runElapsedSeconds: number): string {
   const total = s.phaseTotalSeconds !== undefined ? `/${s.phaseTotalSeconds.toFixed(0)}s` : 's';
-  return `[${runElapsedSeconds.toFixed(0)}s] ${s.phaseName} ${s.phaseElapsedSeconds.toFixed(0)}${total}  ${s.lastSecondOps} ops/s  p99 ${fmtUs(s.lastSecondP99Us)}  errors ${s.failed}`;
+  // Before the phase's first whole second there is no "last second" yet: the rate so far, marked ~.
+  const rate = s.phaseElapsedSeconds < 1 ? `~${s.phaseElapsedSeconds > 0 ? Math.round(s.completed / s.phaseElapsedSeconds) : 0}` : `${s.lastSecondOps}`;
+  const p99 = s.phaseElapsedSeconds < 1 ? '-' : fmtUs(s.lastSecondP99Us);
+  return `[${runElapsedSeconds.toFixed(0)}s] ${s.phaseName} ${s.phaseElapsedSeconds.toFixed(0)}${total}  ${rate} ops/s  p99 ${p99}  errors ${s.failed}`;
 }
 
 export class ProgressPrinter {

@@ -6,7 +6,7 @@
 
 import type { Histogram } from 'hdr-histogram-js';
 import { assert } from '../assert.js';
-import { createRecordingHistogram, encodeHistogram, toRecordableUs } from './histogram.js';
+import { createRecordingHistogram, encodeHistogram, toRecordableUs, valueAtPercentile } from './histogram.js';
 import type { GeneratorCounters, PhaseRecording, SeriesPoint } from './recording-types.js';
 
 const ERROR_SAMPLES_MAX = 5;
@@ -108,8 +108,8 @@ export class PhaseRecorder {
     assert(this.series.length < SERIES_SECONDS_MAX, 'series longer than a day');
     const second = this.series.length;
     const count = this.interval.totalCount;
-    const p50Us = count > 0 ? this.interval.getValueAtPercentile(50) : 0;
-    const p99Us = count > 0 ? this.interval.getValueAtPercentile(99) : 0;
+    const p50Us = count > 0 ? valueAtPercentile(this.interval, 50) : 0;
+    const p99Us = count > 0 ? valueAtPercentile(this.interval, 99) : 0;
     this.series.push({
       second,
       warmup: this.nextSecondUs <= this.warmupEndUs,

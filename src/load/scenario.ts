@@ -197,6 +197,7 @@ export function resolveScenario(raw: Record<string, unknown>, source: string | n
   if (phases.length > 255) problems.push(`phases: expected at most 255 phases after expanding steps, got ${phases.length}`);
   const generator: GeneratorSettings = { ...GENERATOR_DEFAULTS, ...(file.generator ?? {}) };
   problems.push(...faultProblems(file.faults ?? [], names, file.system));
+  problems.push(...lateFaultProblems(file.faults ?? [], phases));
   if (problems.length > 0) throw new ScenarioError(problems.map((p) => `${label}: ${p}`).join('\n'));
   const group: Record<string, string | number | boolean> = { ...(file.system === 'engine' ? ENGINE_GROUP_DEFAULTS : {}), ...(file.group ?? {}) };
   const scenario: Scenario = {
@@ -230,6 +231,29 @@ export function loadScenario(path: string, setExprs: readonly string[] = []): Sc
   const raw = readScenarioFile(path);
   for (const o of overrides) applySetOverride(raw, o);
   return resolveScenario(raw, path, overrides);
+}
+
+/**
+ * Faults that could never fire: `atSeconds` at or after the end of the load (counted from the
+ * start of the load, or of the fault's phase). Only when every phase from there on is timed; a
+ * phase bounded by an op count has no known length.
+ */
+function lateFaultProblems(faults: readonly FaultSpec[], phases: readonly ScenarioPhase[]): string[] {
+  const problems: string[] = [];
+  faults.forEach((fault, i) => {
+    const from = fault.phase === undefined ? 0 : phases.findIndex((p) => p.name === fault.phase);
+    if (from < 0) return; // an unknown phase name is reported by faultProblems
+    let remainingSeconds = 0;
+    for (const phase of phases.slice(from)) {
+      if (phase.seconds === undefined) return;
+      remainingSeconds += phase.warmupSeconds + phase.seconds;
+    }
+    if (fault.atSeconds >= remainingSeconds) {
+      const origin = fault.phase === undefined ? 'the load' : `phase ${fault.phase}`;
+      problems.push(`faults[${i}].atSeconds: ${fault.atSeconds} s is at or after the end of the load (${remainingSeconds} s after the start of ${origin}, warm-ups included); the fault would never fire`);
+    }
+  });
+  return problems;
 }
 
 /** Warm-up of a flag-built engine run of 5 s or more. */

@@ -8,7 +8,7 @@ import { compileSchema } from './ajv.js';
 import type { RunResult } from './result-types.js';
 import { RESULT_SCHEMA_ID } from './result-schema.js';
 import { describeAjvErrors } from './schema-errors.js';
-import { resultProblems } from './validate.js';
+import { histogramProblems, resultProblems } from './validate.js';
 
 export const MICRO_SCHEMA_ID = 'logbench.micro/v1';
 
@@ -77,6 +77,7 @@ export function loadCompareFile(path: string): LoadedFile {
     throw new CompareInputError(`${path}: schema: expected "${RESULT_SCHEMA_ID}" or "${MICRO_SCHEMA_ID}", got ${schema === undefined ? 'nothing' : JSON.stringify(schema)}`);
   }
   const problems = resultProblems(value);
+  if (problems.length === 0) problems.push(...histogramProblems(value as RunResult));
   if (problems.length > 0) throw new CompareInputError(problems.map((p) => `${path}: ${p}`).join('\n'));
   return { kind: 'result', path, result: value as RunResult };
 }

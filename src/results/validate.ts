@@ -2,6 +2,7 @@
 // Errors name the file and the field: `r.json: phases[0].throughput.opsPerSec: expected ...`.
 
 import { readFileSync } from 'node:fs';
+import { decodeHistogram } from '../load/histogram.js';
 import { compileSchema } from './ajv.js';
 import { RESULT_SCHEMA } from './result-schema.js';
 import type { RunResult } from './result-types.js';
@@ -39,5 +40,24 @@ export function readResultFile(path: string): RunResult {
     throw new ResultFileError(`${path}: not valid JSON (${(error as Error).message})`);
   }
   assertValidResult(value, path);
+  const problems = histogramProblems(value);
+  if (problems.length > 0) throw new ResultFileError(problems.map((p) => `${path}: ${p}`).join('\n'));
   return value;
+}
+
+/** Fields whose histogram does not decode (the schema can only say it is a string); empty when all do. */
+export function histogramProblems(result: RunResult): string[] {
+  const problems: string[] = [];
+  const check = (field: string, base64: string): void => {
+    try {
+      decodeHistogram(base64);
+    } catch (error) {
+      problems.push(`${field}: not a valid HdrHistogram (compressed base64, V2 encoding): ${(error as Error).message}`);
+    }
+  };
+  result.phases.forEach((phase, i) => {
+    for (const name of ['corrected', 'serviceTime', 'scheduleLag'] as const) check(`phases[${i}].histograms.${name}`, phase.histograms[name]);
+    phase.series.forEach((point, j) => check(`phases[${i}].series[${j}].histogram`, point.histogram));
+  });
+  return problems;
 }

@@ -1,7 +1,7 @@
 // Writes a result file: validated against the schema first (an invalid result is a bug and is
 // never written), to results/<UTC time>-<short commit>-<scenario>.json unless a path is given.
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RunResult } from './result-types.js';
 import { assertValidResult } from './validate.js';
@@ -20,7 +20,12 @@ export function writeResult(result: RunResult, path?: string): string {
   assertValidResult(result, target);
   mkdirSync(dirname(target), { recursive: true });
   const temp = `${target}.tmp-${process.pid}`;
-  writeFileSync(temp, JSON.stringify(result, null, 1) + '\n');
-  renameSync(temp, target);
+  try {
+    writeFileSync(temp, JSON.stringify(result, null, 1) + '\n');
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
   return target;
 }

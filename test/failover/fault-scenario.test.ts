@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveScenario } from '../../src/load/scenario.js';
 
-const base = { system: 'engine', phases: [{ type: 'closed', name: 'load', concurrency: 4, seconds: 1 }] };
+const base = { system: 'engine', phases: [{ type: 'closed', name: 'load', concurrency: 4, seconds: 5 }] };
 
 function problems(faults: unknown[], system = 'engine'): string {
   try {
@@ -37,6 +37,22 @@ describe('scenario faults', () => {
 
   it('a pause without durationMs is an error naming the field', () => {
     expect(problems([{ kind: 'kill-leader', atSeconds: 1 }, { kind: 'pause-leader', atSeconds: 1 }])).toBe('x.yaml: faults[1].durationMs: missing; expected how long pause-leader lasts, in ms (a positive integer)');
+  });
+
+  it('a fault at or after the end of the load is an error, counted from its phase when it names one', () => {
+    expect(problems([{ kind: 'kill-leader', atSeconds: 5 }])).toBe('x.yaml: faults[0].atSeconds: 5 s is at or after the end of the load (5 s after the start of the load, warm-ups included); the fault would never fire');
+    const twoPhases = {
+      system: 'engine',
+      phases: [
+        { type: 'closed', name: 'a', concurrency: 4, warmupSeconds: 1, seconds: 4 },
+        { type: 'closed', name: 'b', concurrency: 4, seconds: 3 },
+      ],
+    };
+    expect(() => resolveScenario({ ...twoPhases, faults: [{ kind: 'kill-leader', atSeconds: 7.5 }] }, 'x.yaml')).not.toThrow();
+    expect(() => resolveScenario({ ...twoPhases, faults: [{ kind: 'kill-leader', phase: 'b', atSeconds: 3 }] }, 'x.yaml')).toThrow(/faults\[0\]\.atSeconds: 3 s is at or after the end of the load \(3 s after the start of phase b/);
+    // A phase bounded by an op count has no known length: no judgement.
+    const byOps = { system: 'engine', phases: [{ type: 'closed', name: 'a', concurrency: 4, ops: 1000 }] };
+    expect(() => resolveScenario({ ...byOps, faults: [{ kind: 'kill-leader', atSeconds: 60 }] }, 'x.yaml')).not.toThrow();
   });
 
   it('a fault anchored on an unknown phase is an error', () => {

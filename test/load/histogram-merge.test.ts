@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMergeHistogram, createRecordingHistogram, decodeHistogram, encodeHistogram, mergeEncoded } from '../../src/load/histogram.js';
+import { createMergeHistogram, createRecordingHistogram, decodeHistogram, encodeHistogram, mergeEncoded, percentilesOf } from '../../src/load/histogram.js';
 import { mergeRecordings } from '../../src/load/merge.js';
 import { FakeClock } from '../../src/load/clock.js';
 import { Xoshiro128 } from '../../src/prng.js';
@@ -9,6 +9,21 @@ function latencySamples(n: number, seed: number): number[] {
   const rng = new Xoshiro128(seed);
   return Array.from({ length: n }, () => Math.round(50 + rng.next() ** 5 * 2_000_000));
 }
+
+describe('percentiles', () => {
+  it('never report a percentile above the exact maximum', () => {
+    const h = createRecordingHistogram();
+    for (let i = 0; i < 99; i++) h.recordValue(1_000);
+    h.recordValue(125_961);
+    h.recordValue(125_961);
+    // The bucket holding 125,961 µs reaches higher; the recorded maximum is exact.
+    expect(h.getValueAtPercentile(99.9)).toBeGreaterThan(125_961);
+    const p = percentilesOf(h);
+    expect(p.maxUs).toBe(125_961);
+    expect(p.p999Us).toBe(125_961);
+    expect(p.p50Us).toBeLessThanOrEqual(1_001);
+  });
+});
 
 describe('histogram merge', () => {
   it('merging worker histograms equals one histogram fed all samples', () => {

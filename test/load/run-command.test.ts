@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,7 @@ describe('logbench run', () => {
 
   it('a scenario group.dataDir gets a fresh directory per run there, removed afterwards', () => {
     const dataDir = join(dir, 'engine-data');
+    mkdirSync(dataDir);
     const scenario = join(dir, 'engine-data.yaml');
     writeFileSync(
       scenario,
@@ -78,7 +79,24 @@ describe('logbench run', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout), `run ${run}`).toMatchObject({ ledger: 'ok', lost: 0, duplicated: 0, divergent: 0 });
       expect(readdirSync(dataDir), `run ${run} left data behind`).toEqual([]);
+      const result = JSON.parse(readFileSync(join(dir, `engine-data-${run}.json`), 'utf8')) as { environment: { dataDir: string | null } };
+      expect(result.environment.dataDir).toBe(dataDir);
     }
+    // A directory that does not exist is a typo, not something to create: exit 2, nothing made.
+    const missing = join(dir, 'no-such-dir', 'deeper');
+    const r = runCli(['run', scenario, '--set', `group.dataDir=${missing}`, '--out', join(dir, 'engine-data-missing.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`group.dataDir: ${missing} does not exist; expected an existing, writable directory`);
+    expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
+  });
+
+  it('checks --out before the run: a directory is refused with exit 2 and nothing is left behind', () => {
+    const before = readdirSync(dir).sort();
+    const r = runCli(['run', 'bench/scenarios/null.yaml', ...QUICK, '--out', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`flag --out: ${dir} is a directory; expected a file path`);
+    expect(r.stderr).not.toMatch(/\[\d+s\]/); // no load ran
+    expect(readdirSync(dir).sort()).toEqual(before);
   });
 
   it('without a scenario, the engine flags build a one-phase closed-loop run', () => {

@@ -126,6 +126,18 @@ describe('refusals and bad input', () => {
     expect(r.stderr).toContain(`${bad}: phases[0].throughput.opsPerSec: expected a non-negative number, got "fast"`);
   });
 
+  it('a histogram that does not decode exits 2 naming the file and field, in every reader', () => {
+    const value = syntheticResult({ seed: 1 }) as unknown as { phases: Array<{ name: string; histograms: Record<string, string> }> };
+    value.phases[0]!.histograms['corrected'] = Buffer.from('not a histogram at all').toString('base64');
+    const bad = tmp.write('bad-histogram.json', value);
+    const field = `${bad}: phases[0].histograms.corrected: not a valid HdrHistogram`;
+    for (const args of [['compare', aa1, bad], ['export-hgrm', bad, '--phase', value.phases[0]!.name], ['report', bad, '--html', join(tmp.dir, 'bad.html')]]) {
+      const r = cli(args);
+      expect(r.status, args[0]).toBe(2);
+      expect(r.stderr, args[0]).toContain(field);
+    }
+  });
+
   it('a missing file exits 2 naming it', () => {
     const r = cli(['compare', aa1, join(tmp.dir, 'absent.json')]);
     expect(r.status).toBe(2);

@@ -3,6 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { boolFlag, stringFlag, UsageError } from '../args.js';
+import { checkOutputPath } from '../output-path.js';
 import type { Command } from '../command.js';
 import { PhaseNotFoundError, selectPhase, toHgrm } from '../../results/hgrm.js';
 import { readResultFile, ResultFileError } from '../../results/validate.js';
@@ -31,6 +32,7 @@ export const exportHgrmCommand: Command = {
     }
     const out = stringFlag(ctx.values, 'out');
     if (out !== undefined) {
+      checkOutputPath('out', out);
       writeFileSync(out, text);
       ctx.print(`wrote ${out}`);
     } else if (ctx.json) {

@@ -7,6 +7,7 @@
 // makes the command exit 1. A result file is written like `logbench run`'s.
 
 import { choiceFlag, intFlag, numberFlag, stringFlag, UsageError } from '../args.js';
+import { checkOutputPath } from '../output-path.js';
 import type { Command } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
 import type { FaultKind } from '../../cluster/fault-spec.js';
@@ -94,6 +95,8 @@ export const failoverCommand: Command = {
   examples: ['logbench failover --mode process --kills 20', 'logbench failover --fault partition-leader --kills 3 --json', 'logbench failover --mode threads --fault pause-leader --kills 5'],
   async run(ctx) {
     const v = ctx.values;
+    const outFlag = stringFlag(v, 'out');
+    if (outFlag !== undefined) checkOutputPath('out', outFlag);
     const fault = choiceFlag(v, 'fault', FAILOVER_FAULTS, 'kill-leader');
     const plan: FailoverPlan = {
       system: stringFlag(v, 'system') ?? 'engine',

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringFlag, UsageError } from '../args.js';
+import { checkOutputPath } from '../output-path.js';
 import type { Command } from '../command.js';
 import { expandGlob, FileListError } from '../../results/compare-files.js';
 import { buildHtmlReport } from '../../results/report-html.js';
@@ -21,6 +22,7 @@ export const reportCommand: Command = {
   async run(ctx) {
     const outPath = stringFlag(ctx.values, 'html');
     if (outPath === undefined) throw new UsageError('logbench report: --html OUT.html is required');
+    checkOutputPath('html', outPath);
     let inputs;
     try {
       inputs = ctx.positionals.flatMap((p) => expandGlob(p, 'RESULT')).map((path) => ({ path, result: readResultFile(path) }));

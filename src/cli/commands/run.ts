@@ -4,6 +4,7 @@
 // (the result is still written, marked "complete": false).
 
 import { choiceFlag, intFlag, listFlag, boolFlag, numberFlag, stringFlag, UsageError } from '../args.js';
+import { checkOutputPath } from '../output-path.js';
 import type { Command, CommandContext } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
 import type { Driver } from '../../drivers/types.js';
@@ -128,6 +129,7 @@ export const runCommand: Command = {
     const stepsMax = intFlag(ctx.values, 'steps-max', 12, { min: 1, max: 100 });
     const stepSeconds = numberFlag(ctx.values, 'step-seconds', 5, { min: 0.1 });
     const outPath = stringFlag(ctx.values, 'out');
+    if (outPath !== undefined) checkOutputPath('out', outPath);
     const generatorName = choiceFlag(ctx.values, 'generator', GENERATORS, 'logbench');
     const agentsText = stringFlag(ctx.values, 'agents');
     const token = stringFlag(ctx.values, 'token') ?? process.env['LOGBENCH_TOKEN'] ?? '';
@@ -207,8 +209,9 @@ export const runCommand: Command = {
         warnings,
         ...(diagnostics !== undefined ? { diagnostics } : {}),
       });
-      const path = writeResult(result, outPath);
+      // The summary first: should the file not be writable after all, the numbers are on screen.
       for (const line of summaryLines(result)) ctx.print(line);
+      const path = writeResult(result, outPath);
       if (failover !== null) for (const line of failoverSummaryLines(failover)) ctx.print(line);
       if (ledger.failureText !== undefined) ctx.log(ledger.failureText);
       ctx.print(`result: ${path}`);

@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listFlag, numberFlag, stringFlag, UsageError } from '../args.js';
+import { checkOutputPath } from '../output-path.js';
 import type { Command, CommandContext } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
 import { UnsupportedDurabilityError } from '../../drivers/nats/config.js';
@@ -146,6 +147,7 @@ export const versusCommand: Command = {
     const sets = listFlag(ctx.values, 'set');
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const outDir = resolve(stringFlag(ctx.values, 'out-dir') ?? join('results', `versus-${stamp}`));
+    checkOutputPath('out-dir', join(outDir, 'versus.md'));
     // Validate every cell's scenario before starting any cluster.
     const plan: Array<{ system: VersusSystem; conc: number; scenario: Scenario }> = [];
     for (const system of systems) {

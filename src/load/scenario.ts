@@ -304,12 +304,19 @@ export function applyCliOverrides(raw: Record<string, unknown>, flags: CliOverri
     return fresh;
   };
   if (flags.system !== undefined) raw['system'] = flags.system;
+  const system = raw['system'];
+  for (const [flag, value] of [['mode', flags.mode], ['replicas', flags.replicas]] as const) {
+    if (value !== undefined && (system === 'null' || system === 'http')) throw new ScenarioError(`flag --${flag}: system ${system} has no replica group; it applies to engine${flag === 'replicas' ? ', etcd and nats' : ''}`);
+  }
   if (flags.mode !== undefined) object('group')['mode'] = flags.mode;
   if (flags.replicas !== undefined) object('group')['replicas'] = flags.replicas;
   if (flags.sizeBytes !== undefined) object('payload')['sizeBytes'] = flags.sizeBytes;
   if (flags.workers !== undefined) object('generator')['workers'] = flags.workers;
   if (flags.endpoints !== undefined) object('driver')['endpoints'] = flags.endpoints;
   const phases = Array.isArray(raw['phases']) ? (raw['phases'] as Array<Record<string, unknown>>) : [];
+  const hasPhase = (type: string): boolean => phases.some((phase) => phase !== null && typeof phase === 'object' && phase['type'] === type);
+  if (flags.conc !== undefined && !hasPhase('closed')) throw new ScenarioError('flag --conc: the scenario has no closed-loop phase to apply it to (open-loop phases take --rate)');
+  if (flags.rate !== undefined && !hasPhase('open')) throw new ScenarioError('flag --rate: the scenario has no open-loop phase to apply it to (closed-loop phases take --conc)');
   for (const phase of phases) {
     if (phase === null || typeof phase !== 'object') continue;
     if (flags.conc !== undefined && phase['type'] === 'closed') phase['concurrency'] = flags.conc;

@@ -99,6 +99,20 @@ describe('logbench run', () => {
     expect(readdirSync(dir).sort()).toEqual(before);
   });
 
+  it('flags that would not apply are refused with exit 2 instead of ignored', () => {
+    const cases: Array<[string[], string]> = [
+      [['bench/scenarios/quick.yaml', '--rate', '5000'], 'flag --rate: the scenario has no open-loop phase to apply it to'],
+      [['bench/scenarios/quick.yaml', '--start-rate', '50'], '--start-rate is only used with --find-max'],
+      [['bench/scenarios/quick.yaml', '--mode', 'process'], 'flag --mode: system null has no replica group'],
+      [['--system', 'null', '--replicas', '5', '--seconds', '1'], 'flag --replicas: system null has no replica group'],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(['run', ...args, '--out', join(dir, 'not-applied.json')]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(message);
+    }
+  });
+
   it('without a scenario, the engine flags build a one-phase closed-loop run', () => {
     const out = join(dir, 'flags.json');
     const r = runCli(['run', '--system', 'null', '--conc', '8', '--size', '128', '--seconds', '0.5', '--out', out, '--json']);

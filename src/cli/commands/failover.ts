@@ -120,6 +120,7 @@ export const failoverCommand: Command = {
       if (error instanceof ScenarioError || error instanceof DriverUnavailableError) throw new UsageError(`logbench failover: ${error.message}`);
       throw error;
     }
+    if (!['engine', 'etcd', 'nats'].includes(plan.system)) throw new UsageError(`flag --system: failover needs a system it can kill and pause (engine, etcd, nats); got ${plan.system}`);
     if (plan.system !== 'engine' && plan.fault === 'partition-leader') throw new UsageError(`--fault partition-leader: system ${plan.system} has no network fault layer; expected kill-leader or pause-leader`);
 
     const startedAt = new Date();

@@ -118,6 +118,9 @@ export const runCommand: Command = {
     const sloText = stringFlag(ctx.values, 'slo');
     if (findMaxWanted && sloText === undefined) throw new UsageError('logbench run: --find-max needs --slo, e.g. --slo "p99<10ms"');
     if (!findMaxWanted && sloText !== undefined) throw new UsageError('logbench run: --slo is only used with --find-max');
+    for (const flag of ['start-rate', 'steps-max', 'step-seconds']) {
+      if (!findMaxWanted && ctx.values[flag] !== undefined) throw new UsageError(`logbench run: --${flag} is only used with --find-max`);
+    }
     let slo: ReturnType<typeof parseSlo> = [];
     try {
       if (sloText !== undefined) slo = parseSlo(sloText);

@@ -88,6 +88,11 @@ export type LoadedSides = { kind: 'result'; base: Array<{ path: string; result: 
 export function loadSides(basePaths: readonly string[], headPaths: readonly string[]): LoadedSides {
   if (basePaths.length === 0) throw new CompareInputError('no base files given');
   if (headPaths.length === 0) throw new CompareInputError('no head files given');
+  for (const [side, paths] of [['base', basePaths], ['head', headPaths]] as const) {
+    const twice = paths.find((path, i) => paths.indexOf(path) !== i);
+    // A file counted twice would pass for two runs and narrow the interval for nothing.
+    if (twice !== undefined) throw new CompareInputError(`${twice}: given twice on the ${side} side; each run may count once`);
+  }
   const base = basePaths.map(loadCompareFile);
   const head = headPaths.map(loadCompareFile);
   const kind = base[0]!.kind;

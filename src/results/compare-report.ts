@@ -59,14 +59,16 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
     if (refused.length > 0) warnings.push(`compared despite differing ${[...new Set(differences.filter((d) => d.refuse).map((d) => d.field))].join(', ')} (--force)`);
     for (const file of [...sides.base, ...sides.head]) {
       if (!file.result.complete) warnings.push(`${file.path}: the run is incomplete ("complete": false)`);
-      for (const phase of file.result.phases) {
-        if (phase.generator.saturated) warnings.push(`${file.path}: phase ${phase.name}: generator saturated; its numbers describe the load generator, not the system`);
-      }
     }
     const all = [...sides.base, ...sides.head].map((f) => f.result);
     const names = commonPhases(all);
     if (names.length === 0) warnings.push('no phase name is present in every file: nothing to compare');
     for (const name of names) {
+      const saturated = [...sides.base, ...sides.head].filter((f) => findPhase(f.result, name).generator.saturated).map((f) => f.path);
+      if (saturated.length > 0) {
+        warnings.push(`phase ${name}: not compared: its generator saturated in ${saturated.join(', ')}, so those numbers describe the load generator, not the system`);
+        continue;
+      }
       const base = sides.base.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
       const head = sides.head.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
       for (const run of [...base, ...head]) {

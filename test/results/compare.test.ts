@@ -138,6 +138,23 @@ describe('refusals and bad input', () => {
     }
   });
 
+  it('a file given twice on one side is refused: it would pass for two runs', () => {
+    const r = cli(['compare', '--base', aa1, aa1, '--head', slow]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${aa1}: given twice on the base side`);
+  });
+
+  it('a phase whose generator saturated is not compared, whatever its numbers', () => {
+    const value = syntheticResult({ seed: 14, opsPerSec: 35_000 }) as unknown as { phases: Array<{ name: string; generator: { saturated: boolean } }> };
+    value.phases[0]!.generator.saturated = true;
+    const saturated = tmp.write('saturated.json', value);
+    const r = cli(['compare', aa1, saturated, '--fail-on-regression', '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { rows: Array<{ group: string }>; warnings: string[] };
+    expect(report.rows.filter((row) => row.group === value.phases[0]!.name)).toEqual([]);
+    expect(report.warnings.join('\n')).toContain(`phase ${value.phases[0]!.name}: not compared: its generator saturated in ${saturated}`);
+  });
+
   it('a missing file exits 2 naming it', () => {
     const r = cli(['compare', aa1, join(tmp.dir, 'absent.json')]);
     expect(r.status).toBe(2);

@@ -16,6 +16,9 @@ export const NETWORK_FAULT_KINDS: readonly FaultKind[] = ['partition-leader', 's
 /** Kinds whose `durationMs` says when they end (required). */
 export const TIMED_FAULT_KINDS: readonly FaultKind[] = ['pause-leader', 'pause-follower', 'partition-leader', 'split', 'slow-disk-leader', 'slow-disk-follower'];
 /** Kinds aimed at the leader: their metrics include the time until a new leader is elected. */
+/** How the nemesis's note for a scheduled fault it could not inject begins (no leader, no live follower). */
+export const SKIPPED_NOTE_PREFIX = 'skipped:';
+
 export const LEADER_FAULT_KINDS: readonly FaultKind[] = ['kill-leader', 'pause-leader', 'partition-leader', 'split', 'transfer-leader', 'slow-disk-leader'];
 
 export const FAULT_COUNT_MAX = 1_000;

@@ -15,7 +15,7 @@
 
 import { assert } from '../assert.js';
 import { seededRng, type Rng } from '../prng.js';
-import { FAULT_FIRINGS_MAX, FSYNC_DELAY_MS_DEFAULT, type FaultKind, type FaultSpec } from './fault-spec.js';
+import { FAULT_FIRINGS_MAX, FSYNC_DELAY_MS_DEFAULT, SKIPPED_NOTE_PREFIX, type FaultKind, type FaultSpec } from './fault-spec.js';
 import { wallMs, type FaultTarget, type LeaderEvent } from './fault-target.js';
 
 export type MarkerKind = FaultKind | 'resume' | 'disk-restored';
@@ -157,7 +157,7 @@ export class Nemesis {
     const leader = await this.target.leader(this.leaderWaitMs);
     const leaderBefore = leader ?? null;
     const skip = (why: string): void => {
-      this.mark(fault.kind, null, faultIndex, true, leaderBefore, `skipped: ${why}`);
+      this.mark(fault.kind, null, faultIndex, true, leaderBefore, `${SKIPPED_NOTE_PREFIX} ${why}`);
     };
     switch (fault.kind) {
       case 'kill-leader':

@@ -20,7 +20,7 @@
 
 import type { FaultMarker } from '../cluster/nemesis.js';
 import type { LeaderEvent } from '../cluster/fault-target.js';
-import { LEADER_FAULT_KINDS } from '../cluster/fault-spec.js';
+import { LEADER_FAULT_KINDS, SKIPPED_NOTE_PREFIX } from '../cluster/fault-spec.js';
 import type { CompletionLog } from '../load/completion-log.js';
 
 export const BUCKET_MS = 100;
@@ -198,8 +198,10 @@ export function buildFailoverSection(input: FailoverInput): FailoverSection {
     };
   });
 
+  // A fault the nemesis skipped (no leader, no live follower) did not happen: it is listed with
+  // its note but not summarized, where its quiet timeline would pass for a painless fault.
   const byKind = new Map<string, FaultMetrics[]>();
-  for (const m of faults) byKind.set(m.kind, [...(byKind.get(m.kind) ?? []), m]);
+  for (const m of faults) if (!isSkipped(m)) byKind.set(m.kind, [...(byKind.get(m.kind) ?? []), m]);
   const summary: FailoverSection['summary'] = {};
   for (const [kind, list] of byKind) {
     summary[kind] = {
@@ -258,6 +260,11 @@ function timeline(completions: CompletionLog, toWall: (us: number) => number, st
   return { commits, errors, truncated: wanted > n };
 }
 
+/** True for a fault the nemesis did not inject (its note says why). */
+export function isSkipped(fault: Pick<FaultMetrics, 'note'>): boolean {
+  return fault.note !== null && fault.note.startsWith(SKIPPED_NOTE_PREFIX);
+}
+
 /** One line per fault kind for the run summary. */
 export function failoverSummaryLines(section: FailoverSection): string[] {
   const ms = (v: number | null): string => (v === null ? '-' : `${Math.round(v)}ms`);
@@ -266,6 +273,8 @@ export function failoverSummaryLines(section: FailoverSection): string[] {
     const trio = (t: TrialSummary): string => `${ms(t.median)} / ${ms(t.p99)} / ${ms(t.max)}`;
     lines.push(`  ${kind} x${s.unavailableMs.count || s.longestGapMs.count}: unavailable ${trio(s.unavailableMs)}; leader elected ${trio(s.leaderElectedMs)}; back to 90% ${trio(s.recoverTo90Ms)}; longest gap ${trio(s.longestGapMs)}`);
   }
+  const skipped = section.faults.filter(isSkipped).length;
+  if (skipped > 0) lines.push(`  (${skipped === 1 ? '1 scheduled fault was skipped and is' : `${skipped} scheduled faults were skipped and are`} not in the figures above)`);
   for (const f of section.faults) {
     if (f.note !== null) lines.push(`  note: ${f.kind} at +${Math.round(f.atMs - section.startMs)}ms: ${f.note}`);
   }

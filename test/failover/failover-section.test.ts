@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultMarker } from '../../src/cluster/nemesis.js';
 import { CompletionLog } from '../../src/load/completion-log.js';
-import { buildFailoverSection, summarizeValues } from '../../src/results/failover-section.js';
+import { buildFailoverSection, failoverSummaryLines, summarizeValues } from '../../src/results/failover-section.js';
 import { compileSchema } from '../../src/results/ajv.js';
 import { RESULT_SCHEMA } from '../../src/results/result-schema.js';
 import { describeAjvErrors } from '../../src/results/schema-errors.js';
@@ -18,6 +18,19 @@ function steady(log: CompletionLog, fromMs: number, toMs: number): void {
 }
 
 describe('failover metrics', () => {
+  it('a skipped fault is listed with its note but left out of the summary', () => {
+    const log = new CompletionLog();
+    steady(log, 0, 4000);
+    const skipped: FaultMarker = { ...marker(1000, 'pause-follower'), target: 'group', note: 'skipped: no live follower' };
+    const section = buildFailoverSection({ completions: log, clockToWallMs: 0, markers: [skipped, marker(2000, 'kill-leader')], leaderEvents: [] });
+    expect(section.faults.map((f) => f.kind)).toEqual(['pause-follower', 'kill-leader']);
+    expect(Object.keys(section.summary)).toEqual(['kill-leader']);
+    const lines = failoverSummaryLines(section).join('\n');
+    expect(lines).not.toMatch(/pause-follower x1/);
+    expect(lines).toContain('1 scheduled fault was skipped and is not in the figures above');
+    expect(lines).toContain('note: pause-follower at +');
+  });
+
   it('unavailableMs is the time from the fault to the first success after it, to the ms', () => {
     const log = new CompletionLog();
     steady(log, 0, 2000);

@@ -930,7 +930,7 @@ export class FileLogStore implements LogStore {
       // The index is a cache: without it the next open scans this segment.
       this.log(`could not write segment index ${seg.indexPath}: ${(error as Error).message}`);
     }
-    seg.sealed = true;
+    seg.markSealed();
     await this.writeback; // retention may close the fd it syncs
     this.applyRetention();
   }
@@ -1199,7 +1199,7 @@ export class FileLogStore implements LogStore {
         return false;
       }
     }
-    seg.sealed = true;
+    seg.markSealed();
     this.recovery.indexFilesLoaded++;
     return true;
   }
@@ -1208,7 +1208,7 @@ export class FileLogStore implements LogStore {
     const { offsets, terms } = seg.snapshot();
     try {
       writeSegmentIndex(seg.indexPath, seg.firstIndex, offsets, terms, seg.endOffset);
-      seg.sealed = true;
+      seg.markSealed();
     } catch (error) {
       this.log(`could not write segment index ${seg.indexPath}: ${(error as Error).message}`);
     }

@@ -40,4 +40,30 @@ describe('Segment index', () => {
     push(8);
     expect(seg.termAt(0)).toBe(8);
   });
+
+  it('a sealed segment of equal-size entries drops its offsets, and rebuilds them when it changes again', () => {
+    const seg = new Segment('/nonexistent', 1, 4);
+    for (let i = 0; i < 1000; i++) seg.push(seg.endOffset, 1 + (i >> 9), 1060);
+    const before = Array.from({ length: seg.count }, (_, slot) => [seg.offsetAt(slot), seg.entryEnd(slot), seg.termAt(slot)]);
+    seg.markSealed();
+    expect(seg.sealed).toBe(true);
+    expect(seg.indexBytes()).toBe(2 * 16); // two term runs, no offsets
+    expect(Array.from({ length: seg.count }, (_, slot) => [seg.offsetAt(slot), seg.entryEnd(slot), seg.termAt(slot)])).toEqual(before);
+    expect(seg.countEndingBy(1060 * 10 + 5)).toBe(10);
+    expect(Array.from(seg.snapshot().offsets)).toEqual(before.map(([offset]) => offset));
+    // Truncated (it became the last segment after a conflict), then appended to with another size.
+    seg.sealed = false;
+    seg.truncateTo(600);
+    expect(seg.endOffset).toBe(600 * 1060);
+    seg.push(seg.endOffset, 3, 77);
+    seg.push(seg.endOffset, 3, 1060);
+    expect(seg.offsetAt(599)).toBe(599 * 1060);
+    expect(seg.offsetAt(600)).toBe(600 * 1060);
+    expect(seg.offsetAt(601)).toBe(600 * 1060 + 77);
+    expect(seg.entryEnd(601)).toBe(600 * 1060 + 77 + 1060);
+    // Mixed sizes stay an array when sealed.
+    seg.markSealed();
+    expect(seg.indexBytes()).toBeGreaterThanOrEqual(602 * 4);
+    expect(seg.offsetAt(601)).toBe(600 * 1060 + 77);
+  });
 });

@@ -308,6 +308,7 @@ export function applyCliOverrides(raw: Record<string, unknown>, flags: CliOverri
   for (const [flag, value] of [['mode', flags.mode], ['replicas', flags.replicas]] as const) {
     if (value !== undefined && (system === 'null' || system === 'http')) throw new ScenarioError(`flag --${flag}: system ${system} has no replica group; it applies to engine${flag === 'replicas' ? ', etcd and nats' : ''}`);
   }
+  if (flags.endpoints !== undefined && system === 'null') throw new ScenarioError('flag --endpoints: system null runs in this process and has no endpoints; it applies to engine, etcd, nats and http');
   if (flags.mode !== undefined) object('group')['mode'] = flags.mode;
   if (flags.replicas !== undefined) object('group')['replicas'] = flags.replicas;
   if (flags.sizeBytes !== undefined) object('payload')['sizeBytes'] = flags.sizeBytes;

@@ -38,19 +38,23 @@ export function expectation(schema: Schema | undefined): string {
     const exclusiveMinimum = schema['exclusiveMinimum'] as number | undefined;
     const minimum = schema['minimum'] as number | undefined;
     const maximum = schema['maximum'] as number | undefined;
-    let text = `a ${noun}`;
+    const article = noun === 'integer' ? 'an' : 'a';
+    let text = `${article} ${noun}`;
     if (exclusiveMinimum === 0 || (type === 'integer' && minimum === 1)) text = `a positive ${noun}`;
     else if (minimum === 0) text = `a non-negative ${noun}`;
     else if (minimum !== undefined) text = `${text} >= ${minimum}`;
     else if (exclusiveMinimum !== undefined) text = `${text} > ${exclusiveMinimum}`;
-    if (maximum !== undefined) text += ` <= ${maximum}`;
+    if (maximum !== undefined) text += minimum !== undefined && minimum !== 0 && !(type === 'integer' && minimum === 1) ? ` and <= ${maximum}` : ` <= ${maximum}`;
     return text;
   }
   if (type === 'string') {
     const pattern = schema['pattern'] as string | undefined;
     return pattern !== undefined ? `a string matching ${pattern}` : 'a string';
   }
-  if (type === 'array') return 'a list';
+  if (type === 'array') {
+    const minItems = schema['minItems'] as number | undefined;
+    return minItems !== undefined && minItems > 0 ? `a list of at least ${minItems} item${minItems === 1 ? '' : 's'}` : 'a list';
+  }
   if (type === 'object') return 'a mapping (key: value)';
   if (type === 'boolean') return 'true or false';
   if (Array.isArray(type)) return `one of the types ${type.join(', ')}`;

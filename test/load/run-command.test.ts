@@ -105,6 +105,7 @@ describe('logbench run', () => {
       [['bench/scenarios/quick.yaml', '--start-rate', '50'], '--start-rate is only used with --find-max'],
       [['bench/scenarios/quick.yaml', '--mode', 'process'], 'flag --mode: system null has no replica group'],
       [['--system', 'null', '--replicas', '5', '--seconds', '1'], 'flag --replicas: system null has no replica group'],
+      [['bench/scenarios/quick.yaml', '--endpoints', '1=127.0.0.1:1'], 'flag --endpoints: system null runs in this process and has no endpoints'],
     ];
     for (const [args, message] of cases) {
       const r = runCli(['run', ...args, '--out', join(dir, 'not-applied.json')]);

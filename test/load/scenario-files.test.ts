@@ -37,6 +37,16 @@ describe('bad scenario files exit 2 naming the file, the field and what was expe
     expect(r.stderr.trim()).toBe(`${path}: phases[1].rate: expected a positive number, got -5`);
   });
 
+  it('an empty phase list and a size out of range say what is expected, in words', () => {
+    const empty = file('no-phases.yaml', 'system: "null"\nphases: []\n');
+    const r = runCli(['run', empty]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`${empty}: phases: expected a list of at least 1 item, got []`);
+    const small = runCli(['run', '--system', 'null', '--size', '8', '--seconds', '1']);
+    expect(small.status).toBe(2);
+    expect(small.stderr.trim()).toBe('command line: payload.sizeBytes: expected an integer >= 16 and <= 67108864, got 8');
+  });
+
   it('unknown field', () => {
     const path = file('unknown.yaml', GOOD.replace('concurrency: 4', 'concurrency: 4, concurency: 8'));
     const r = runCli(['run', path]);

@@ -1,22 +1,33 @@
 // Checks a file path a command will write, before the command does its work: a long run must not
-// end by failing to write its result. The path may not be a directory; its directory must exist
-// or be creatable, and be writable. Errors name the flag (exit 2).
+// end by failing to write its result. Nothing is created here (a mistyped path must not leave
+// directories behind): the path may not be a directory or end in a separator, and the nearest
+// existing directory on its way must be writable (the writer creates what is missing). Errors name
+// the flag (exit 2).
 
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
 import { UsageError } from './args.js';
 
-export function checkOutputPath(flag: string, path: string): string {
-  const target = resolve(path);
-  if (existsSync(target) && statSync(target).isDirectory()) throw new UsageError(`flag --${flag}: ${path} is a directory; expected a file path`);
-  const dir = dirname(target);
+function existing(path: string): ReturnType<typeof statSync> | undefined {
   try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-    if (existsSync(target)) accessSync(target, constants.W_OK);
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+export function checkOutputPath(flag: string, path: string): string {
+  if (path.endsWith(sep) || path.endsWith('/')) throw new UsageError(`flag --${flag}: ${path} ends in a separator; expected a file path`);
+  const target = resolve(path);
+  if (existing(target)?.isDirectory() === true) throw new UsageError(`flag --${flag}: ${path} is a directory; expected a file path`);
+  let dir = dirname(target);
+  while (existing(dir) === undefined && dirname(dir) !== dir) dir = dirname(dir);
+  const stat = existing(dir);
+  if (stat === undefined || !stat.isDirectory()) throw new UsageError(`flag --${flag}: cannot write ${path}: ${dir} is not a directory; expected a file path in a writable directory`);
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`flag --${flag}: cannot write ${path} (${code} on ${existsSync(target) ? target : dir}); expected a writable file path`);
+    throw new UsageError(`flag --${flag}: cannot write ${path}: ${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'}); expected a file path in a writable directory`);
   }
   return target;
 }

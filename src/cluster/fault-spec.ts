@@ -15,10 +15,10 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export const NETWORK_FAULT_KINDS: readonly FaultKind[] = ['partition-leader', 'split', 'heal', 'transfer-leader', 'slow-disk-leader', 'slow-disk-follower'];
 /** Kinds whose `durationMs` says when they end (required). */
 export const TIMED_FAULT_KINDS: readonly FaultKind[] = ['pause-leader', 'pause-follower', 'partition-leader', 'split', 'slow-disk-leader', 'slow-disk-follower'];
-/** Kinds aimed at the leader: their metrics include the time until a new leader is elected. */
 /** How the nemesis's note for a scheduled fault it could not inject begins (no leader, no live follower). */
 export const SKIPPED_NOTE_PREFIX = 'skipped:';
 
+/** Kinds aimed at the leader: their metrics include the time until a new leader is elected. */
 export const LEADER_FAULT_KINDS: readonly FaultKind[] = ['kill-leader', 'pause-leader', 'partition-leader', 'split', 'transfer-leader', 'slow-disk-leader'];
 
 export const FAULT_COUNT_MAX = 1_000;

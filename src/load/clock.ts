@@ -4,6 +4,7 @@
 // acks in a microtask would otherwise starve the event loop).
 
 import { setImmediate as immediate } from 'node:timers/promises';
+import { assert } from '../assert.js';
 
 export interface Clock {
   nowUs(): number;
@@ -29,6 +30,7 @@ export class RealClock implements Clock {
   }
 
   async sleepUntilUs(timeUs: number): Promise<void> {
+    assert(Number.isFinite(timeUs), () => `RealClock.sleepUntilUs: deadline must be finite, got ${timeUs}`);
     for (;;) {
       const remainingUs = timeUs - this.nowUs();
       if (remainingUs <= 0) return;

@@ -241,7 +241,8 @@ export function loadScenario(path: string, setExprs: readonly string[] = []): Sc
 function lateFaultProblems(faults: readonly FaultSpec[], phases: readonly ScenarioPhase[]): string[] {
   const problems: string[] = [];
   faults.forEach((fault, i) => {
-    const from = fault.phase === undefined ? 0 : phases.findIndex((p) => p.name === fault.phase);
+    // A stepped phase's faults anchor on its first step (`name.1`).
+    const from = fault.phase === undefined ? 0 : phases.findIndex((p) => p.name === fault.phase || p.name === `${fault.phase}.1`);
     if (from < 0) return; // an unknown phase name is reported by faultProblems
     let remainingSeconds = 0;
     for (const phase of phases.slice(from)) {
@@ -262,6 +263,9 @@ export const ENGINE_WARMUP_SECONDS = 5;
 /** The scenario the CLI flags describe when no file is given: one closed-loop (or open-loop with --rate) phase. */
 export function scenarioFromFlags(flags: CliOverrides, setExprs: readonly string[] = []): Scenario {
   const seconds = flags.seconds ?? 10;
+  if (flags.rate !== undefined && flags.conc !== undefined) {
+    throw new ScenarioError('flags --rate and --conc: a run built from flags is one open-loop phase (--rate) or one closed-loop phase (--conc); give one of them, or a scenario file with both phases');
+  }
   const phase: Record<string, unknown> =
     flags.rate !== undefined
       ? { type: 'open', name: 'open', rate: flags.rate, arrival: 'constant', seconds }

@@ -28,9 +28,23 @@ export interface CompareReport {
   /** Differences between files (refused ones only appear when --force was given). */
   differences: Array<FingerprintDifference & { baseFile: string; headFile: string }>;
   warnings: string[];
+  /** Phases present in every file but not compared (every run of a side saturated its generator). */
+  skippedPhases: string[];
   rows: MetricRow[];
   regressed: boolean;
   improved: boolean;
+}
+
+/**
+ * Exit status of a comparison: 2 when nothing could be judged (no metric compared, or a phase
+ * skipped while gating on regressions), 1 for a regression under --fail-on-regression, else 0.
+ */
+export function comparisonExitCode(report: CompareReport, failOnRegression: boolean): { code: number; why?: string } {
+  if (report.skippedPhases.length > 0 && (failOnRegression || report.rows.length === 0)) {
+    return { code: 2, why: `phase${report.skippedPhases.length === 1 ? '' : 's'} ${report.skippedPhases.join(', ')} could not be compared (see the warnings above)` };
+  }
+  if (report.rows.length === 0) return { code: 2, why: 'nothing was compared (see the warnings above)' };
+  return { code: failOnRegression && report.regressed ? 1 : 0 };
 }
 
 export const METHOD_TEXT =
@@ -38,6 +52,7 @@ export const METHOD_TEXT =
 
 export function buildComparison(sides: LoadedSides, options: CompareOptions, force: boolean): CompareReport {
   const warnings: string[] = [];
+  const skippedPhases: string[] = [];
   const differences: CompareReport['differences'] = [];
   const groups: GroupSides[] = [];
 
@@ -64,13 +79,22 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
     const names = commonPhases(all);
     if (names.length === 0) warnings.push('no phase name is present in every file: nothing to compare');
     for (const name of names) {
+      // A run whose generator saturated measured the generator, not the system: it is left out.
+      // A phase is compared while each side keeps at least one run; otherwise it is reported as
+      // skipped (which `--fail-on-regression` treats as a failure: a head that costs more CPU can
+      // saturate the generator that shares the machine, and must not hide that way).
+      const usable = (files: typeof sides.base): typeof sides.base => files.filter((f) => !findPhase(f.result, name).generator.saturated);
       const saturated = [...sides.base, ...sides.head].filter((f) => findPhase(f.result, name).generator.saturated).map((f) => f.path);
-      if (saturated.length > 0) {
-        warnings.push(`phase ${name}: not compared: its generator saturated in ${saturated.join(', ')}, so those numbers describe the load generator, not the system`);
+      const baseFiles = usable(sides.base);
+      const headFiles = usable(sides.head);
+      if (baseFiles.length === 0 || headFiles.length === 0) {
+        skippedPhases.push(name);
+        warnings.push(`phase ${name}: not compared: its generator saturated in every run of the ${baseFiles.length === 0 ? 'base' : 'head'} side (${saturated.join(', ')}), so those numbers describe the load generator, not the system`);
         continue;
       }
-      const base = sides.base.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
-      const head = sides.head.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
+      if (saturated.length > 0) warnings.push(`phase ${name}: left out the runs whose generator saturated: ${saturated.join(', ')}`);
+      const base = baseFiles.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
+      const head = headFiles.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
       for (const run of [...base, ...head]) {
         if (run.unitKind === 'phase') warnings.push(`${run.path}: phase ${name} has no whole measured second in its series; the phase is used as one sample`);
       }
@@ -105,6 +129,7 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
     head: { files: sides.head.map((f) => f.path) },
     differences,
     warnings,
+    skippedPhases,
     rows,
     regressed: rows.some((r) => r.verdict === 'regressed'),
     improved: rows.some((r) => r.verdict === 'improved'),

@@ -45,10 +45,18 @@ export function readResultFile(path: string): RunResult {
   return value;
 }
 
+/** Problems listed at most (a corrupt day-long series would otherwise give 86,400 lines). */
+const HISTOGRAM_PROBLEMS_MAX = 10;
+
 /** Fields whose histogram does not decode (the schema can only say it is a string); empty when all do. */
 export function histogramProblems(result: RunResult): string[] {
   const problems: string[] = [];
+  let more = 0;
   const check = (field: string, base64: string): void => {
+    if (problems.length >= HISTOGRAM_PROBLEMS_MAX) {
+      more++;
+      return;
+    }
     try {
       decodeHistogram(base64);
     } catch (error) {
@@ -59,5 +67,6 @@ export function histogramProblems(result: RunResult): string[] {
     for (const name of ['corrected', 'serviceTime', 'scheduleLag'] as const) check(`phases[${i}].histograms.${name}`, phase.histograms[name]);
     phase.series.forEach((point, j) => check(`phases[${i}].series[${j}].histogram`, point.histogram));
   });
+  if (more > 0) problems.push(`... and ${more} more histograms not checked`);
   return problems;
 }

@@ -50,6 +50,10 @@ describe('scenario faults', () => {
     };
     expect(() => resolveScenario({ ...twoPhases, faults: [{ kind: 'kill-leader', atSeconds: 7.5 }] }, 'x.yaml')).not.toThrow();
     expect(() => resolveScenario({ ...twoPhases, faults: [{ kind: 'kill-leader', phase: 'b', atSeconds: 3 }] }, 'x.yaml')).toThrow(/faults\[0\]\.atSeconds: 3 s is at or after the end of the load \(3 s after the start of phase b/);
+    // A fault anchored on a stepped phase counts from its first step: 3 steps of 2 s = 6 s.
+    const stepped = { system: 'engine', phases: [{ type: 'open', name: 'step', steps: [{ rate: 100, seconds: 2 }, { rate: 200, seconds: 2 }, { rate: 300, seconds: 2 }] }] };
+    expect(() => resolveScenario({ ...stepped, faults: [{ kind: 'kill-leader', phase: 'step', atSeconds: 5 }] }, 'x.yaml')).not.toThrow();
+    expect(() => resolveScenario({ ...stepped, faults: [{ kind: 'kill-leader', phase: 'step', atSeconds: 100 }] }, 'x.yaml')).toThrow(/faults\[0\]\.atSeconds: 100 s is at or after the end of the load \(6 s after the start of phase step/);
     // A phase bounded by an op count has no known length: no judgement.
     const byOps = { system: 'engine', phases: [{ type: 'closed', name: 'a', concurrency: 4, ops: 1000 }] };
     expect(() => resolveScenario({ ...byOps, faults: [{ kind: 'kill-leader', atSeconds: 60 }] }, 'x.yaml')).not.toThrow();

@@ -18,8 +18,8 @@ describe('failover with real processes', () => {
     const r = runCli(['failover', '--mode', 'process', '--kills', '2', '--rate', '300', '--trial-seconds', '2.5', '--out', out, '--json'], 90_000);
     expect(r.status, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(['trials', 'fault', 'unavailableMs', 'leaderElectedMs', 'recoverTo90Ms', 'lost', 'duplicated', 'divergent']);
-    expect(json).toMatchObject({ trials: 2, fault: 'kill-leader', lost: 0, duplicated: 0, divergent: 0 });
+    expect(Object.keys(json)).toEqual(['trials', 'skipped', 'fault', 'unavailableMs', 'leaderElectedMs', 'recoverTo90Ms', 'lost', 'duplicated', 'divergent']);
+    expect(json).toMatchObject({ trials: 2, skipped: 0, fault: 'kill-leader', lost: 0, duplicated: 0, divergent: 0 });
     const unavailable = json['unavailableMs'] as { median: number | null; max: number | null };
     const elected = json['leaderElectedMs'] as { median: number | null };
     // A new leader and a commit after each kill, within the client's deadline.

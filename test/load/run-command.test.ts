@@ -97,6 +97,11 @@ describe('logbench run', () => {
     expect(r.stderr).toContain(`flag --out: ${dir} is a directory; expected a file path`);
     expect(r.stderr).not.toMatch(/\[\d+s\]/); // no load ran
     expect(readdirSync(dir).sort()).toEqual(before);
+    // A path ending in a separator is refused too, and the check creates nothing.
+    const trailing = runCli(['run', 'bench/scenarios/null.yaml', ...QUICK, '--out', `${join(dir, 'new-dir')}/`]);
+    expect(trailing.status).toBe(2);
+    expect(trailing.stderr).toContain('ends in a separator; expected a file path');
+    expect(readdirSync(dir).sort()).toEqual(before);
   });
 
   it('flags that would not apply are refused with exit 2 instead of ignored', () => {
@@ -106,6 +111,7 @@ describe('logbench run', () => {
       [['bench/scenarios/quick.yaml', '--mode', 'process'], 'flag --mode: system null has no replica group'],
       [['--system', 'null', '--replicas', '5', '--seconds', '1'], 'flag --replicas: system null has no replica group'],
       [['bench/scenarios/quick.yaml', '--endpoints', '1=127.0.0.1:1'], 'flag --endpoints: system null runs in this process and has no endpoints'],
+      [['--system', 'null', '--rate', '1000', '--conc', '64', '--seconds', '1'], 'flags --rate and --conc: a run built from flags is one open-loop phase'],
     ];
     for (const [args, message] of cases) {
       const r = runCli(['run', ...args, '--out', join(dir, 'not-applied.json')]);

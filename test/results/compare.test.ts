@@ -144,15 +144,27 @@ describe('refusals and bad input', () => {
     expect(r.stderr).toContain(`${aa1}: given twice on the base side`);
   });
 
-  it('a phase whose generator saturated is not compared, whatever its numbers', () => {
-    const value = syntheticResult({ seed: 14, opsPerSec: 35_000 }) as unknown as { phases: Array<{ name: string; generator: { saturated: boolean } }> };
-    value.phases[0]!.generator.saturated = true;
-    const saturated = tmp.write('saturated.json', value);
-    const r = cli(['compare', aa1, saturated, '--fail-on-regression', '--format', 'json']);
-    expect(r.status, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { rows: Array<{ group: string }>; warnings: string[] };
-    expect(report.rows.filter((row) => row.group === value.phases[0]!.name)).toEqual([]);
-    expect(report.warnings.join('\n')).toContain(`phase ${value.phases[0]!.name}: not compared: its generator saturated in ${saturated}`);
+  it('runs whose generator saturated are left out; a side left with none is not compared and fails a gate', () => {
+    const saturate = (seed: number): string => {
+      const value = syntheticResult({ seed, opsPerSec: 35_000 }) as unknown as { phases: Array<{ name: string; generator: { saturated: boolean } }> };
+      value.phases[0]!.generator.saturated = true;
+      return tmp.write(`saturated-${seed}.json`, value);
+    };
+    const phase = (syntheticResult({ seed: 1 }) as unknown as { phases: Array<{ name: string }> }).phases[0]!.name;
+    // One of two head runs saturated: compared on the other, with a warning.
+    const partly = cli(['compare', '--base', aa1, aa2, '--head', saturate(14), slow, '--format', 'json']);
+    expect(partly.status, partly.stderr).toBe(0);
+    const partlyReport = JSON.parse(partly.stdout) as { rows: Array<{ group: string }>; warnings: string[]; skippedPhases: string[] };
+    expect(partlyReport.rows.some((row) => row.group === phase)).toBe(true);
+    expect(partlyReport.skippedPhases).toEqual([]);
+    expect(partlyReport.warnings.join('\n')).toContain(`phase ${phase}: left out the runs whose generator saturated`);
+    // Every head run saturated: nothing to judge, and a gate must not pass on it.
+    const all = cli(['compare', aa1, saturate(15), '--fail-on-regression', '--format', 'json']);
+    expect(all.status).toBe(2);
+    const report = JSON.parse(all.stdout) as { rows: Array<{ group: string }>; skippedPhases: string[] };
+    expect(report.skippedPhases).toEqual([phase]);
+    expect(report.rows.filter((row) => row.group === phase)).toEqual([]);
+    expect(all.stderr).toContain('could not be compared');
   });
 
   it('a missing file exits 2 naming it', () => {

@@ -13,6 +13,7 @@ import { boolFlag, choiceFlag, intFlag, listFlag, stringFlag, UsageError } from 
 import type { Command } from '../command.js';
 import { COMPARE_FORMATS, formatMarkdown, formatReport, formatText } from '../../results/compare-format.js';
 import { prepareCheckout, removeCheckout, repoRoot, resolveCommit, runOnce, RunFailedError, type Checkout } from '../../results/compare-runs.js';
+import { comparisonExitCode } from '../../results/compare-report.js';
 import { COMPARE_OPTION_FLAGS, compareFiles, readCompareOptions } from './compare.js';
 
 export const abCommand: Command = {
@@ -93,6 +94,8 @@ export const abCommand: Command = {
     ctx.print(header);
     ctx.print(formatReport(report, format));
     ctx.emitJson({ outDir, baseCommit, headCommit, base: basePaths, head: headPaths, report });
-    return boolFlag(ctx.values, 'fail-on-regression') && report.regressed ? 1 : 0;
+    const exit = comparisonExitCode(report, boolFlag(ctx.values, 'fail-on-regression'));
+    if (exit.why !== undefined) ctx.log(`logbench ab: ${exit.why}`);
+    return exit.code;
   },
 };

@@ -3,13 +3,15 @@
 // the method). Exit codes: 0 compared, 1 a regression with --fail-on-regression, 2 bad input or
 // results that must not be compared (their differing fields are listed; --force overrides).
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { boolFlag, choiceFlag, intFlag, listFlag, numberFlag, stringFlag, UsageError, type FlagSpecs, type FlagValues } from '../args.js';
+import { checkOutputPath } from '../output-path.js';
 import type { Command, CommandContext } from '../command.js';
 import { assignSides, expandGlob, FileListError } from '../../results/compare-files.js';
 import { COMPARE_FORMATS, formatReport, formatText } from '../../results/compare-format.js';
 import { CompareInputError, loadSides } from '../../results/compare-input.js';
-import { buildComparison, FingerprintMismatchError, type CompareReport } from '../../results/compare-report.js';
+import { buildComparison, comparisonExitCode, FingerprintMismatchError, type CompareReport } from '../../results/compare-report.js';
 import { DEFAULT_COMPARE_OPTIONS, METRICS, type CompareOptions, type MetricName } from '../../results/compare.js';
 
 /** The statistics flags, shared by compare, ab and calibrate. */
@@ -107,17 +109,23 @@ export const compareCommand: Command = {
     const force = boolFlag(ctx.values, 'force');
     const failOnRegression = boolFlag(ctx.values, 'fail-on-regression');
     const outPath = stringFlag(ctx.values, 'out');
+    if (outPath !== undefined) checkOutputPath('out', outPath);
     const files = chooseFiles(ctx);
     const report = compareFiles(files.base, files.head, options, force);
     const text = formatReport(report, format);
-    if (outPath !== undefined) writeFileSync(outPath, text + '\n');
+    if (outPath !== undefined) {
+      mkdirSync(dirname(resolve(outPath)), { recursive: true });
+      writeFileSync(outPath, text + '\n');
+    }
     if (ctx.json) {
       ctx.print(format === 'json' ? formatText(report) : text);
       ctx.emitJson(report);
     } else {
       ctx.print(text);
     }
-    return failOnRegression && report.regressed ? 1 : 0;
+    const exit = comparisonExitCode(report, failOnRegression);
+    if (exit.why !== undefined) ctx.log(`logbench compare: ${exit.why}`);
+    return exit.code;
   },
 };
 

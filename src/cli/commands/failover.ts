@@ -16,7 +16,7 @@ import { resolveScenario, ScenarioError, type Scenario } from '../../load/scenar
 import { assembleResult } from '../../results/assemble.js';
 import { runLedger } from '../../results/correctness.js';
 import { collectEnvironment } from '../../results/environment.js';
-import { buildFailoverSection, summarizeValues, type FailoverSection, type TrialSummary } from '../../results/failover-section.js';
+import { buildFailoverSection, isSkipped, summarizeValues, type FailoverSection, type TrialSummary } from '../../results/failover-section.js';
 import { summaryLines } from '../../results/summary.js';
 import { writeResult } from '../../results/write-result.js';
 
@@ -62,6 +62,8 @@ export function failoverScenario(plan: FailoverPlan): Scenario {
 
 export interface FailoverJson {
   trials: number;
+  /** Scheduled faults the nemesis could not inject (not counted as trials). */
+  skipped: number;
   fault: string;
   unavailableMs: Omit<TrialSummary, 'count'>;
   leaderElectedMs: Omit<TrialSummary, 'count'>;
@@ -154,14 +156,17 @@ export const failoverCommand: Command = {
         failover: section,
         warnings,
       });
-      const path = writeResult(result, stringFlag(v, 'out'));
+      // Everything on screen first: should the file not be writable after all, nothing is lost.
       for (const line of trialLines(section)) ctx.print(line);
       for (const line of summaryLines(result)) if (line.startsWith('correctness') || line.startsWith('warning')) ctx.print(line);
-      ctx.print(`result: ${path}`);
       if (ledger.failureText !== undefined) ctx.log(ledger.failureText);
-      const kinds = section.faults.filter((f) => f.kind === plan.fault);
+      const path = writeResult(result, stringFlag(v, 'out'));
+      ctx.print(`result: ${path}`);
+      // Faults the nemesis skipped (no leader, no live follower) did not happen: not trials.
+      const kinds = section.faults.filter((f) => f.kind === plan.fault && !isSkipped(f));
       const json: FailoverJson = {
         trials: kinds.length,
+        skipped: section.faults.filter(isSkipped).length,
         fault: plan.fault,
         unavailableMs: trio(summarizeValues(kinds.map((f) => f.unavailableMs))),
         leaderElectedMs: trio(summarizeValues(kinds.map((f) => f.leaderElectedMs))),
@@ -184,7 +189,8 @@ function trialLines(section: FailoverSection): string[] {
   const ms = (x: number | null): string => (x === null ? '-' : `${Math.round(x)}`);
   const us = (x: number | null): string => (x === null ? '-' : `${(x / 1000).toFixed(1)}`);
   const rows: string[][] = [['trial', 'fault', 'target', 'leader ms', 'unavail ms', 'gap ms', 'to 90% ms', 'dip', 'old steps down ms', 'p99 before', 'p99 during', 'p99 after (ms)']];
-  section.faults.forEach((f, i) => {
+  const trials = section.faults.filter((f) => !isSkipped(f));
+  trials.forEach((f, i) => {
     rows.push([String(i + 1), f.kind, f.target, ms(f.leaderElectedMs), ms(f.unavailableMs), ms(f.longestGapMs), ms(f.recoverTo90Ms), f.dipFraction === null ? '-' : f.dipFraction.toFixed(2), ms(f.oldLeaderSteppedDownMs), us(f.p99UsBefore), us(f.p99UsDuring), us(f.p99UsAfter)]);
   });
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -195,11 +201,13 @@ function trialLines(section: FailoverSection): string[] {
   };
   lines.push(
     '',
-    stat('leader elected ms', section.faults.map((f) => f.leaderElectedMs)),
-    stat('unavailable ms', section.faults.map((f) => f.unavailableMs)),
-    stat('longest gap ms', section.faults.map((f) => f.longestGapMs)),
-    stat('back to 90% ms', section.faults.map((f) => f.recoverTo90Ms)),
+    stat('leader elected ms', trials.map((f) => f.leaderElectedMs)),
+    stat('unavailable ms', trials.map((f) => f.unavailableMs)),
+    stat('longest gap ms', trials.map((f) => f.longestGapMs)),
+    stat('back to 90% ms', trials.map((f) => f.recoverTo90Ms)),
   );
+  const skipped = section.faults.length - trials.length;
+  if (skipped > 0) lines.push(`${skipped} scheduled fault${skipped === 1 ? ' was' : 's were'} skipped (not trials; see the notes)`);
   for (const f of section.faults) if (f.note !== null) lines.push(`note: ${f.kind}: ${f.note}`);
   return lines;
 }

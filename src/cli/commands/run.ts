@@ -212,11 +212,11 @@ export const runCommand: Command = {
         warnings,
         ...(diagnostics !== undefined ? { diagnostics } : {}),
       });
-      // The summary first: should the file not be writable after all, the numbers are on screen.
+      // Everything on screen first: should the file not be writable after all, nothing is lost.
       for (const line of summaryLines(result)) ctx.print(line);
-      const path = writeResult(result, outPath);
       if (failover !== null) for (const line of failoverSummaryLines(failover)) ctx.print(line);
       if (ledger.failureText !== undefined) ctx.log(ledger.failureText);
+      const path = writeResult(result, outPath);
       ctx.print(`result: ${path}`);
       ctx.emitJson(runJson(result, path));
       if (failure !== undefined) throw failure;

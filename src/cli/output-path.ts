@@ -5,7 +5,7 @@
 // the flag (exit 2).
 
 import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from './args.js';
 
 function existing(path: string): ReturnType<typeof statSync> | undefined {
@@ -30,4 +30,14 @@ export function checkOutputPath(flag: string, path: string): string {
     throw new UsageError(`flag --${flag}: cannot write ${path}: ${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'}); expected a file path in a writable directory`);
   }
   return target;
+}
+
+/** The default results directory (no --out given) must be writable too, before the run. */
+export function checkResultsDir(dir: string): void {
+  try {
+    checkOutputPath('out', join(dir, 'result.json'));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(`results directory ${dir}: not writable (${error.message.replace(/^flag --out: /, '')}); pass --out FILE to write the result elsewhere`);
+  }
 }

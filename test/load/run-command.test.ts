@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,14 @@ describe('logbench run', () => {
     expect(r.stderr).toContain(`flag --out: ${dir} is a directory; expected a file path`);
     expect(r.stderr).not.toMatch(/\[\d+s\]/); // no load ran
     expect(readdirSync(dir).sort()).toEqual(before);
+    // Without --out the default results/ directory is checked before the run as well.
+    const cwd = mkdtempSync(join(tmpdir(), 'logbench-cwd-'));
+    writeFileSync(join(cwd, 'results'), 'a file where the results directory would go\n');
+    const blocked = spawnSync(process.execPath, [MAIN, 'run', join(ROOT, 'bench/scenarios/null.yaml'), ...QUICK], { cwd, encoding: 'utf8', timeout: 30_000 });
+    rmSync(cwd, { recursive: true, force: true });
+    expect(blocked.status).toBe(2);
+    expect(blocked.stderr).toContain(`results directory ${join(cwd, 'results')}: not writable`);
+    expect(blocked.stderr).toContain('pass --out FILE');
     // A path ending in a separator is refused too, and the check creates nothing.
     const trailing = runCli(['run', 'bench/scenarios/null.yaml', ...QUICK, '--out', `${join(dir, 'new-dir')}/`]);
     expect(trailing.status).toBe(2);

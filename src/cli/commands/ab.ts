@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { boolFlag, choiceFlag, intFlag, listFlag, stringFlag, UsageError } from '../args.js';
+import { checkOutputPath } from '../output-path.js';
 import type { Command } from '../command.js';
 import { COMPARE_FORMATS, formatMarkdown, formatReport, formatText } from '../../results/compare-format.js';
 import { prepareCheckout, removeCheckout, repoRoot, resolveCommit, runOnce, RunFailedError, type Checkout } from '../../results/compare-runs.js';
@@ -56,6 +57,7 @@ export const abCommand: Command = {
     }
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const outDir = resolve(stringFlag(ctx.values, 'out-dir') ?? join('results', `ab-${stamp}`));
+    checkOutputPath('out-dir', join(outDir, 'compare.txt'));
     mkdirSync(outDir, { recursive: true });
 
     const checkouts: Checkout[] = [];

@@ -6,8 +6,9 @@
 // ledger reads every replica back at the end; any lost / duplicated / reordered / divergent entry
 // makes the command exit 1. A result file is written like `logbench run`'s.
 
+import { join } from 'node:path';
 import { choiceFlag, intFlag, numberFlag, stringFlag, UsageError } from '../args.js';
-import { checkOutputPath } from '../output-path.js';
+import { checkOutputPath, checkResultsDir } from '../output-path.js';
 import type { Command } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
 import type { FaultKind } from '../../cluster/fault-spec.js';
@@ -99,6 +100,7 @@ export const failoverCommand: Command = {
     const v = ctx.values;
     const outFlag = stringFlag(v, 'out');
     if (outFlag !== undefined) checkOutputPath('out', outFlag);
+    else checkResultsDir(join(process.cwd(), 'results'));
     const fault = choiceFlag(v, 'fault', FAILOVER_FAULTS, 'kill-leader');
     const plan: FailoverPlan = {
       system: stringFlag(v, 'system') ?? 'engine',

@@ -3,8 +3,9 @@
 // Exit codes: 0 ok, 1 failure (error, or the ledger found a problem), 2 bad input, 130 Ctrl-C
 // (the result is still written, marked "complete": false).
 
+import { join } from 'node:path';
 import { choiceFlag, intFlag, listFlag, boolFlag, numberFlag, stringFlag, UsageError } from '../args.js';
-import { checkOutputPath } from '../output-path.js';
+import { checkOutputPath, checkResultsDir } from '../output-path.js';
 import type { Command, CommandContext } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
 import type { Driver } from '../../drivers/types.js';
@@ -133,6 +134,7 @@ export const runCommand: Command = {
     const stepSeconds = numberFlag(ctx.values, 'step-seconds', 5, { min: 0.1 });
     const outPath = stringFlag(ctx.values, 'out');
     if (outPath !== undefined) checkOutputPath('out', outPath);
+    else checkResultsDir(join(process.cwd(), 'results'));
     const generatorName = choiceFlag(ctx.values, 'generator', GENERATORS, 'logbench');
     const agentsText = stringFlag(ctx.values, 'agents');
     const token = stringFlag(ctx.values, 'token') ?? process.env['LOGBENCH_TOKEN'] ?? '';

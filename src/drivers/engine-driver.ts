@@ -12,7 +12,7 @@ import { DEFAULT_ENGINE_CONFIG, engineSettings, validateEngineConfig } from '../
 import type { AppendAck, ClusterControl, Driver, MemberInfo, ReplicaContents } from './types.js';
 
 /** A scenario's `group.dataDir` must be an existing, writable directory (a typo must not create one). */
-function checkDataDir(dir: string): void {
+export function checkDataDir(dir: string): void {
   let problem: string | undefined;
   try {
     if (!statSync(dir).isDirectory()) problem = 'is not a directory';

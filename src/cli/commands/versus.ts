@@ -11,6 +11,7 @@ import { listFlag, numberFlag, stringFlag, UsageError } from '../args.js';
 import { checkOutputPath } from '../output-path.js';
 import type { Command, CommandContext } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
+import { checkDataDir } from '../../drivers/engine-driver.js';
 import { UnsupportedDurabilityError } from '../../drivers/nats/config.js';
 import { ScenarioRunner } from '../../load/run-scenario.js';
 import { loadScenarioWithOverrides, ScenarioError, type Scenario } from '../../load/scenario.js';
@@ -155,6 +156,8 @@ export const versusCommand: Command = {
         try {
           const scenario = scenarioFor(file, system, conc, seconds, sizeBytes, sets);
           lookupDriver(scenario.system);
+          // A bad data directory would otherwise surface only when its cell starts, mid-sweep.
+          if (scenario.system === 'engine' && typeof scenario.group['dataDir'] === 'string') checkDataDir(scenario.group['dataDir']);
           plan.push({ system, conc, scenario });
         } catch (error) {
           if (error instanceof ScenarioError || error instanceof DriverUnavailableError) throw new UsageError(error.message);

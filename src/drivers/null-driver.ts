@@ -16,7 +16,10 @@ import type { AppendAck, Driver, ReplicaContents } from './types.js';
 import { ReplicaEntries } from './replica-entries.js';
 
 export interface NullDriverOptions {
-  /** Every ack arrives this long after the append (0: in a microtask). */
+  /**
+   * Every ack arrives this long after the append (0: in a microtask). With the real clock the wait
+   * is a timer (load/clock.ts), so values under about 2 ms round up to a timer tick (~1 ms).
+   */
   latencyUs?: number;
   /** Start of an injected stall, ms after connect(). */
   stallAtMs?: number;

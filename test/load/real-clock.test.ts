@@ -26,7 +26,8 @@ describe('RealClock', () => {
     expect(early).toBe(0);
     // A spin creates an Immediate per turn of the loop, hundreds per sub-millisecond sleep.
     expect(created.get('Immediate') ?? 0).toBeLessThan(sleeps);
-    expect(created.get('Timeout') ?? 0).toBeGreaterThanOrEqual(sleeps);
+    // Most sleeps wait on a timer (one whose deadline passed before it began needs none).
+    expect(created.get('Timeout') ?? 0).toBeGreaterThanOrEqual(sleeps / 2);
     expect(created.get('Timeout') ?? 0).toBeLessThanOrEqual(3 * sleeps);
   });
 });

@@ -86,8 +86,14 @@ export function parseSetOverride(expr: string): SetOverride {
 
 export function applySetOverride(target: Record<string, unknown>, override: SetOverride): void {
   let node: Record<string | number, unknown> = target;
-  for (let i = 0; i < override.path.length - 1; i++) {
+  for (let i = 0; i < override.path.length; i++) {
     const key = override.path[i]!;
+    // A list grows by one item at a time: `phases[5]` on a 2-phase scenario is a typo, not a hole.
+    if (typeof key === 'number' && Array.isArray(node) && key > node.length) {
+      const list = override.path.slice(0, i).join('.').replace(/\.(\d+)/g, '[$1]');
+      throw new ScenarioError(`--set ${override.text}: ${list} has ${node.length} item${node.length === 1 ? '' : 's'} (${list}[0]..${list}[${node.length - 1}]); expected an index up to ${node.length} (${node.length} adds one)`);
+    }
+    if (i === override.path.length - 1) break;
     const next = override.path[i + 1]!;
     let child = node[key];
     if (child === undefined || child === null || typeof child !== 'object') {

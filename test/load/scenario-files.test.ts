@@ -47,6 +47,12 @@ describe('bad scenario files exit 2 naming the file, the field and what was expe
     expect(small.stderr.trim()).toBe('command line: payload.sizeBytes: expected an integer >= 16 and <= 67108864, got 8');
   });
 
+  it('--set past the end of a list names the list and its length instead of leaving a hole', () => {
+    const r = runCli(['run', 'bench/scenarios/default.yaml', '--set', 'phases[5].seconds=1']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('--set phases[5].seconds=1: phases has 2 items (phases[0]..phases[1]); expected an index up to 2 (2 adds one)');
+  });
+
   it('unknown field', () => {
     const path = file('unknown.yaml', GOOD.replace('concurrency: 4', 'concurrency: 4, concurency: 8'));
     const r = runCli(['run', path]);

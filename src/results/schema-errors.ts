@@ -20,6 +20,7 @@ function join(path: string, key: string): string {
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // JSON would say null
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -93,8 +94,10 @@ export function describeAjvErrors(errors: readonly ErrorObject[], linesMax = 10)
         line = `${path === '' ? '(top level)' : path}: expected ${expectation(error.parentSchema as Schema | undefined)}, got ${show(error.data)}${hint}`;
       }
     }
-    // One message per field: a value that is the wrong type also fails its enum/minimum.
-    const key = error.keyword === 'additionalProperties' || error.keyword === 'required' ? line : path;
+    // One message per field: a value that is the wrong type also fails its enum/minimum, and a
+    // missing phase type also fails the discriminator on that field.
+    const field = error.keyword === 'required' ? join(path, (error.params as { missingProperty: string }).missingProperty) : error.keyword === 'discriminator' ? join(path, 'type') : path;
+    const key = error.keyword === 'additionalProperties' ? line : field;
     if (seenPaths.has(key)) continue;
     seenPaths.add(key);
     lines.push(line);

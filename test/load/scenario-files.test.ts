@@ -51,6 +51,14 @@ describe('bad scenario files exit 2 naming the file, the field and what was expe
     const r = runCli(['run', 'bench/scenarios/default.yaml', '--set', 'phases[5].seconds=1']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('--set phases[5].seconds=1: phases has 2 items (phases[0]..phases[1]); expected an index up to 2 (2 adds one)');
+    // Adding a phase without its type: one line for the field, not one per schema rule.
+    const added = runCli(['run', 'bench/scenarios/quick.yaml', '--set', 'phases[1].seconds=1']);
+    expect(added.status).toBe(2);
+    expect(added.stderr.trim()).toBe('bench/scenarios/quick.yaml: phases[1].type: missing; expected one of closed, open');
+    // A non-finite number is shown as such (JSON would print it as null).
+    const infinite = runCli(['run', 'bench/scenarios/quick.yaml', '--set', 'phases[0].seconds=.inf']);
+    expect(infinite.status).toBe(2);
+    expect(infinite.stderr.trim()).toBe('bench/scenarios/quick.yaml: phases[0].seconds: expected a positive number, got Infinity (from --set)');
   });
 
   it('unknown field', () => {

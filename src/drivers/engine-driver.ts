@@ -10,6 +10,7 @@ import { startGroup } from '../cluster/start-group.js';
 import type { EngineConfig } from '../node/engine-config.js';
 import { DEFAULT_ENGINE_CONFIG, engineSettings, validateEngineConfig } from '../node/engine-config.js';
 import type { AppendAck, ClusterControl, Driver, MemberInfo, ReplicaContents } from './types.js';
+import { round1 } from '../round.js';
 
 /** A scenario's `group.dataDir` must be an existing, writable directory (a typo must not create one). */
 export function checkDataDir(dir: string): void {
@@ -108,7 +109,7 @@ export class EngineDriver implements Driver {
     if (leader !== undefined && leader.stats.stages.batches > 0) {
       const { batches, toDurableUsSum, toCommitUsSum } = leader.stats.stages;
       out['leaderBatches'] = batches;
-      out['leaderEntriesPerBatch'] = Math.round((leader.stats.proposed / batches) * 10) / 10;
+      out['leaderEntriesPerBatch'] = round1(leader.stats.proposed / batches);
       out['leaderProposeToOwnFsyncUsMean'] = Math.round(toDurableUsSum / batches);
       out['leaderProposeToCommitUsMean'] = Math.round(toCommitUsSum / batches);
     }

@@ -10,6 +10,7 @@
 
 import hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
+import { round1 } from '../round.js';
 
 export const LATENCY_US_LOWEST = 1;
 export const LATENCY_US_HIGHEST = 3_600_000_000;
@@ -95,7 +96,7 @@ export function percentilesOf(histogram: Histogram): LatencyPercentiles {
   if (count === 0) return { count: 0, meanUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, p9999Us: 0, maxUs: 0 };
   return {
     count,
-    meanUs: Math.round(histogram.mean * 10) / 10,
+    meanUs: round1(histogram.mean),
     p50Us: valueAtPercentile(histogram, 50),
     p90Us: valueAtPercentile(histogram, 90),
     p99Us: valueAtPercentile(histogram, 99),

@@ -1,6 +1,8 @@
 // Reads a V8 .cpuprofile (node --cpu-prof, or what clinic flame records) and ranks functions by
 // self time: the "top functions" table `logbench profile` prints.
 
+import { round1 } from '../round.js';
+
 export interface CpuProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
@@ -60,8 +62,8 @@ export function topFunctions(profile: CpuProfile, limit = 15): FunctionTime[] {
   const ranked = [...merged.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, limit);
   for (const entry of ranked) {
     entry.selfPercent = totalUs > 0 ? (entry.selfMs * 1000 * 100) / totalUs : 0;
-    entry.selfMs = Math.round(entry.selfMs * 10) / 10;
-    entry.selfPercent = Math.round(entry.selfPercent * 10) / 10;
+    entry.selfMs = round1(entry.selfMs);
+    entry.selfPercent = round1(entry.selfPercent);
   }
   return ranked;
 }

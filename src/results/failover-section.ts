@@ -22,6 +22,7 @@ import type { FaultMarker } from '../cluster/nemesis.js';
 import type { LeaderEvent } from '../cluster/fault-target.js';
 import { LEADER_FAULT_KINDS, SKIPPED_NOTE_PREFIX } from '../cluster/fault-spec.js';
 import type { CompletionLog } from '../load/completion-log.js';
+import { round1 } from '../round.js';
 
 export const BUCKET_MS = 100;
 export const TIMELINE_BUCKETS_MAX = 36_000;
@@ -85,10 +86,6 @@ export function summarizeValues(values: ReadonlyArray<number | null>): TrialSumm
   const rank = (q: number): number => sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!;
   const median = n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
   return { count: n, median: round1(median), p99: round1(rank(0.99)), max: round1(sorted[n - 1]!) };
-}
-
-function round1(x: number): number {
-  return Math.round(x * 10) / 10;
 }
 
 function p99Us(latencies: number[]): number | null {

@@ -4,6 +4,8 @@
 // Invariants: every number written is finite (non-finite points are dropped), and every text is
 // XML-escaped.
 
+import { round1 } from '../round.js';
+
 export interface LinePoint {
   x: number;
   y: number;
@@ -44,7 +46,7 @@ export function escapeXml(text: string): string {
 }
 
 function fmt(n: number): string {
-  return (Math.round(n * 10) / 10).toString();
+  return round1(n).toString();
 }
 
 /** About `count` round tick values covering [min, max]. */

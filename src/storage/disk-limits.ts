@@ -13,6 +13,7 @@ import { crc32 } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
 import { fdatasyncFd } from './fs-calls.js';
 import { fsError } from './storage-error.js';
+import { round1 } from '../round.js';
 
 export interface DiskLimits {
   fsyncP50Us: number;
@@ -253,6 +254,3 @@ function open(path: string): number {
   }
 }
 
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
-}

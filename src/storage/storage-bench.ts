@@ -18,6 +18,7 @@ import { FsyncProbe, fsyncLimits, makeWorkDir, newLatencyHistogram, PipelinedWri
 import { ENTRY_HEADER_BYTES } from './entry-format.js';
 import type { FileLogStoreOptions } from './file-store.js';
 import { FileLogStore, FSYNCS_IN_FLIGHT_MAX, PIPELINE_BATCH_BYTES_MAX } from './file-store.js';
+import { round1 } from '../round.js';
 
 const LATENCY_SLICE_SECONDS = 0.5;
 const BANDWIDTH_ROUNDS = 4;
@@ -97,7 +98,7 @@ export class AppendLoad {
       concurrency: this.concurrency,
       appends: this.appends,
       opsPerSec: Math.round(this.appends / this.seconds),
-      MBps: Math.round(((this.appends * this.entryBytes) / 1e6 / this.seconds) * 10) / 10,
+      MBps: round1((this.appends * this.entryBytes) / 1e6 / this.seconds),
       p50Us: this.histogram.getValueAtPercentile(50),
       p99Us: this.histogram.getValueAtPercentile(99),
     };

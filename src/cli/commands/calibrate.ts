@@ -30,6 +30,7 @@ import { closeEnough, nextSpin, type KnobPoint } from '../../results/knob-search
 import { noiseFloor } from '../../results/noise-floor.js';
 import { readResultFile } from '../../results/validate.js';
 import { COMPARE_OPTION_FLAGS, readCompareOptions } from './compare.js';
+import { round1 } from '../../round.js';
 
 const DETECTION_TARGET = 0.95;
 
@@ -277,7 +278,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
       const detected = results.filter((r) => r.verdict === 'regressed').length;
       const finite = results.map((r) => r.change).filter(Number.isFinite);
       const meanChange = finite.length > 0 ? mean(finite) : Number.NaN;
-      return { slowdownPercent: s, spin: spinFor(s), detected, pairs: p.pairs, detectionRate: detected / p.pairs, measuredChangePercentMean: Math.round(meanChange * 10) / 10 };
+      return { slowdownPercent: s, spin: spinFor(s), detected, pairs: p.pairs, detectionRate: detected / p.pairs, measuredChangePercentMean: round1(meanChange) };
     });
     return { falseAlarms: judged.aa.filter((r) => r.verdict === 'regressed' || r.verdict === 'improved').length, inconclusive: judged.aa.filter((r) => r.verdict === 'inconclusive').length, rows };
   };

@@ -24,6 +24,7 @@ import { collectEnvironment } from '../../results/environment.js';
 import type { FindMaxSection } from '../../results/result-types.js';
 import { summaryLines } from '../../results/summary.js';
 import { writeResult } from '../../results/write-result.js';
+import { round1 } from '../../round.js';
 
 const EXIT_INTERRUPTED = 130;
 const GENERATORS = ['logbench', 'autocannon'] as const;
@@ -284,7 +285,7 @@ async function runFindMax(
   return {
     slo: sloText,
     kneeRate: knee?.rate ?? null,
-    kneeOpsPerSec: knee !== undefined ? Math.round(knee.opsPerSec * 10) / 10 : null,
-    curve: outcome.curve.map((p) => ({ rate: p.rate, opsPerSec: Math.round(p.opsPerSec * 10) / 10, p50Us: p.latency.p50Us, p99Us: p.latency.p99Us, p999Us: p.latency.p999Us, saturated: p.saturated, meetsSlo: p.meetsSlo, phase: p.phase })),
+    kneeOpsPerSec: knee !== undefined ? round1(knee.opsPerSec) : null,
+    curve: outcome.curve.map((p) => ({ rate: p.rate, opsPerSec: round1(p.opsPerSec), p50Us: p.latency.p50Us, p99Us: p.latency.p99Us, p999Us: p.latency.p999Us, saturated: p.saturated, meetsSlo: p.meetsSlo, phase: p.phase })),
   };
 }

@@ -4,7 +4,7 @@
 // existing directory on its way must be writable (the writer creates what is missing). Errors name
 // the flag (exit 2).
 
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from './args.js';
 
@@ -16,28 +16,45 @@ function existing(path: string): ReturnType<typeof statSync> | undefined {
   }
 }
 
+/** Why `dir` cannot hold new files ('does not exist', 'is not a directory', 'is not writable (CODE)'), or undefined when it can. */
+export function writableDirectoryProblem(dir: string): string | undefined {
+  try {
+    if (!statSync(dir).isDirectory()) return 'is not a directory';
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : `is not writable (${code ?? 'error'})`;
+  }
+  return undefined;
+}
+
 export function checkOutputPath(flag: string, path: string): string {
   if (path.endsWith(sep) || path.endsWith('/')) throw new UsageError(`flag --${flag}: ${path} ends in a separator; expected a file path`);
   const target = resolve(path);
   if (existing(target)?.isDirectory() === true) throw new UsageError(`flag --${flag}: ${path} is a directory; expected a file path`);
   let dir = dirname(target);
   while (existing(dir) === undefined && dirname(dir) !== dir) dir = dirname(dir);
-  const stat = existing(dir);
-  if (stat === undefined || !stat.isDirectory()) throw new UsageError(`flag --${flag}: cannot write ${path}: ${dir} is not a directory; expected a file path in a writable directory`);
-  try {
-    accessSync(dir, constants.W_OK | constants.X_OK);
-  } catch (error) {
-    throw new UsageError(`flag --${flag}: cannot write ${path}: ${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'}); expected a file path in a writable directory`);
-  }
+  const problem = writableDirectoryProblem(dir);
+  if (problem !== undefined) throw new UsageError(`flag --${flag}: cannot write ${path}: ${dir} ${problem}; expected a file path in a writable directory`);
   return target;
 }
 
-/** The default results directory (no --out given) must be writable too, before the run. */
-export function checkResultsDir(dir: string): void {
+/** Where a result goes: `--out` when given, else `defaultDir` (results/); checked before the run. */
+export function checkResultOutput(outPath: string | undefined, defaultDir: string): void {
+  if (outPath !== undefined) {
+    checkOutputPath('out', outPath);
+    return;
+  }
   try {
-    checkOutputPath('out', join(dir, 'result.json'));
+    checkOutputPath('out', join(defaultDir, 'result.json'));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    throw new UsageError(`results directory ${dir}: not writable (${error.message.replace(/^flag --out: /, '')}); pass --out FILE to write the result elsewhere`);
+    throw new UsageError(`results directory ${defaultDir}: not writable (${error.message.replace(/^flag --out: /, '')}); pass --out FILE to write the result elsewhere`);
   }
+}
+
+/** Writes a checked output file, creating the directories it lacks. */
+export function writeOutputFile(path: string, text: string): void {
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  writeFileSync(path, text);
 }

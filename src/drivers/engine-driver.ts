@@ -2,8 +2,8 @@
 // connect, appends through the engine client, reads every replica's log back for the ledger, and
 // exposes the group for fault injection.
 
-import { accessSync, constants, statSync } from 'node:fs';
 import { UsageError } from '../cli/args.js';
+import { writableDirectoryProblem } from '../cli/output-path.js';
 import type { EngineClient } from '../client/engine-client.js';
 import type { GroupHandle } from '../cluster/group.js';
 import { startGroup } from '../cluster/start-group.js';
@@ -14,14 +14,7 @@ import { round1 } from '../round.js';
 
 /** A scenario's `group.dataDir` must be an existing, writable directory (a typo must not create one). */
 export function checkDataDir(dir: string): void {
-  let problem: string | undefined;
-  try {
-    if (!statSync(dir).isDirectory()) problem = 'is not a directory';
-    else accessSync(dir, constants.W_OK | constants.X_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    problem = code === 'ENOENT' ? 'does not exist' : `is not writable (${code ?? 'error'})`;
-  }
+  const problem = writableDirectoryProblem(dir);
   if (problem !== undefined) throw new UsageError(`group.dataDir: ${dir} ${problem}; expected an existing, writable directory (each run makes its own directory in it and removes it afterwards)`);
 }
 

@@ -6,7 +6,12 @@ import { dirname, join, resolve } from 'node:path';
 import type { RunResult } from './result-types.js';
 import { assertValidResult } from './validate.js';
 
-export function defaultResultPath(result: RunResult, dir: string = join(process.cwd(), 'results')): string {
+/** Where results go when no path is given: results/ under the working directory. */
+export function defaultResultsDir(): string {
+  return join(process.cwd(), 'results');
+}
+
+export function defaultResultPath(result: RunResult, dir: string = defaultResultsDir()): string {
   const time = result.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const commit = result.environment.git.commit?.slice(0, 8) ?? 'nogit';
   const dirty = result.environment.git.dirty === true ? '+dirty' : '';

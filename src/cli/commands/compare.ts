@@ -3,10 +3,8 @@
 // the method). Exit codes: 0 compared, 1 a regression with --fail-on-regression, 2 bad input or
 // results that must not be compared (their differing fields are listed; --force overrides).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { boolFlag, choiceFlag, intFlag, listFlag, numberFlag, stringFlag, UsageError, type FlagSpecs, type FlagValues } from '../args.js';
-import { checkOutputPath } from '../output-path.js';
+import { checkOutputPath, writeOutputFile } from '../output-path.js';
 import type { Command, CommandContext } from '../command.js';
 import { assignSides, expandGlob, FileListError } from '../../results/compare-files.js';
 import { COMPARE_FORMATS, formatReport, formatText } from '../../results/compare-format.js';
@@ -113,10 +111,7 @@ export const compareCommand: Command = {
     const files = chooseFiles(ctx);
     const report = compareFiles(files.base, files.head, options, force);
     const text = formatReport(report, format);
-    if (outPath !== undefined) {
-      mkdirSync(dirname(resolve(outPath)), { recursive: true });
-      writeFileSync(outPath, text + '\n');
-    }
+    if (outPath !== undefined) writeOutputFile(outPath, text + '\n');
     if (ctx.json) {
       ctx.print(format === 'json' ? formatText(report) : text);
       ctx.emitJson(report);

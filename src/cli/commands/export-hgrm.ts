@@ -1,10 +1,8 @@
 // `logbench export-hgrm RESULT`: one phase's latency histogram as HdrHistogram's percentile
 // distribution text (.hgrm; values in ms), for HdrHistogram's plotter or any .hgrm tool.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { boolFlag, stringFlag, UsageError } from '../args.js';
-import { checkOutputPath } from '../output-path.js';
+import { checkOutputPath, writeOutputFile } from '../output-path.js';
 import type { Command } from '../command.js';
 import { PhaseNotFoundError, selectPhase, toHgrm } from '../../results/hgrm.js';
 import { readResultFile, ResultFileError } from '../../results/validate.js';
@@ -34,8 +32,7 @@ export const exportHgrmCommand: Command = {
     const out = stringFlag(ctx.values, 'out');
     if (out !== undefined) {
       checkOutputPath('out', out);
-      mkdirSync(dirname(resolve(out)), { recursive: true });
-      writeFileSync(out, text);
+      writeOutputFile(out, text);
       ctx.print(`wrote ${out}`);
     } else if (ctx.json) {
       ctx.emitJson({ hgrm: text });

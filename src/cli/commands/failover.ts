@@ -6,9 +6,8 @@
 // ledger reads every replica back at the end; any lost / duplicated / reordered / divergent entry
 // makes the command exit 1. A result file is written like `logbench run`'s.
 
-import { join } from 'node:path';
 import { choiceFlag, intFlag, numberFlag, stringFlag, UsageError } from '../args.js';
-import { checkOutputPath, checkResultsDir } from '../output-path.js';
+import { checkResultOutput } from '../output-path.js';
 import type { Command } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
 import type { FaultKind } from '../../cluster/fault-spec.js';
@@ -19,7 +18,7 @@ import { runLedger } from '../../results/correctness.js';
 import { collectEnvironment } from '../../results/environment.js';
 import { buildFailoverSection, isSkipped, summarizeValues, type FailoverSection, type TrialSummary } from '../../results/failover-section.js';
 import { summaryLines } from '../../results/summary.js';
-import { writeResult } from '../../results/write-result.js';
+import { defaultResultsDir, writeResult } from '../../results/write-result.js';
 
 export const FAILOVER_FAULTS = ['kill-leader', 'pause-leader', 'partition-leader'] as const satisfies readonly FaultKind[];
 export type FailoverFault = (typeof FAILOVER_FAULTS)[number];
@@ -98,9 +97,8 @@ export const failoverCommand: Command = {
   examples: ['logbench failover --mode process --kills 20', 'logbench failover --fault partition-leader --kills 3 --json', 'logbench failover --mode threads --fault pause-leader --kills 5'],
   async run(ctx) {
     const v = ctx.values;
-    const outFlag = stringFlag(v, 'out');
-    if (outFlag !== undefined) checkOutputPath('out', outFlag);
-    else checkResultsDir(join(process.cwd(), 'results'));
+    const outPath = stringFlag(v, 'out');
+    checkResultOutput(outPath, defaultResultsDir());
     const fault = choiceFlag(v, 'fault', FAILOVER_FAULTS, 'kill-leader');
     const plan: FailoverPlan = {
       system: stringFlag(v, 'system') ?? 'engine',
@@ -162,7 +160,7 @@ export const failoverCommand: Command = {
       for (const line of trialLines(section)) ctx.print(line);
       for (const line of summaryLines(result)) if (line.startsWith('correctness') || line.startsWith('warning')) ctx.print(line);
       if (ledger.failureText !== undefined) ctx.log(ledger.failureText);
-      const path = writeResult(result, stringFlag(v, 'out'));
+      const path = writeResult(result, outPath);
       ctx.print(`result: ${path}`);
       // Faults the nemesis skipped (no leader, no live follower) did not happen: not trials.
       const kinds = section.faults.filter((f) => f.kind === plan.fault && !isSkipped(f));

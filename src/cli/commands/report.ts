@@ -1,10 +1,8 @@
 // `logbench report RESULT.json [MORE.json ...] --html OUT.html`: a self-contained HTML report
 // with inline SVG charts (src/results/report-html.ts). Exit 2 on unreadable or invalid files.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { stringFlag, UsageError } from '../args.js';
-import { checkOutputPath } from '../output-path.js';
+import { checkOutputPath, writeOutputFile } from '../output-path.js';
 import type { Command } from '../command.js';
 import { expandGlob, FileListError } from '../../results/compare-files.js';
 import { buildHtmlReport } from '../../results/report-html.js';
@@ -31,8 +29,7 @@ export const reportCommand: Command = {
       throw error;
     }
     const html = buildHtmlReport(inputs, new Date());
-    mkdirSync(dirname(outPath), { recursive: true });
-    writeFileSync(outPath, html);
+    writeOutputFile(outPath, html);
     ctx.print(`report: ${outPath} (${inputs.length} result${inputs.length === 1 ? '' : 's'}, ${Math.round(html.length / 1024)} KiB)`);
     ctx.emitJson({ html: outPath, results: inputs.map((i) => i.path), bytes: html.length });
     return 0;

@@ -3,9 +3,8 @@
 // Exit codes: 0 ok, 1 failure (error, or the ledger found a problem), 2 bad input, 130 Ctrl-C
 // (the result is still written, marked "complete": false).
 
-import { join } from 'node:path';
 import { choiceFlag, intFlag, listFlag, boolFlag, numberFlag, stringFlag, UsageError } from '../args.js';
-import { checkOutputPath, checkResultsDir } from '../output-path.js';
+import { checkResultOutput } from '../output-path.js';
 import type { Command, CommandContext } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
 import type { Driver } from '../../drivers/types.js';
@@ -23,7 +22,7 @@ import { buildFailoverSection, failoverSummaryLines, type FailoverSection } from
 import { collectEnvironment } from '../../results/environment.js';
 import type { FindMaxSection } from '../../results/result-types.js';
 import { summaryLines } from '../../results/summary.js';
-import { writeResult } from '../../results/write-result.js';
+import { defaultResultsDir, writeResult } from '../../results/write-result.js';
 import { round1 } from '../../round.js';
 
 const EXIT_INTERRUPTED = 130;
@@ -134,8 +133,7 @@ export const runCommand: Command = {
     const stepsMax = intFlag(ctx.values, 'steps-max', 12, { min: 1, max: 100 });
     const stepSeconds = numberFlag(ctx.values, 'step-seconds', 5, { min: 0.1 });
     const outPath = stringFlag(ctx.values, 'out');
-    if (outPath !== undefined) checkOutputPath('out', outPath);
-    else checkResultsDir(join(process.cwd(), 'results'));
+    checkResultOutput(outPath, defaultResultsDir());
     const generatorName = choiceFlag(ctx.values, 'generator', GENERATORS, 'logbench');
     const agentsText = stringFlag(ctx.values, 'agents');
     const token = stringFlag(ctx.values, 'token') ?? process.env['LOGBENCH_TOKEN'] ?? '';

@@ -83,10 +83,10 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
       // A phase is compared while each side keeps at least one run; otherwise it is reported as
       // skipped (which `--fail-on-regression` treats as a failure: a head that costs more CPU can
       // saturate the generator that shares the machine, and must not hide that way).
-      const usable = (files: typeof sides.base): typeof sides.base => files.filter((f) => !findPhase(f.result, name).generator.saturated);
-      const saturated = [...sides.base, ...sides.head].filter((f) => findPhase(f.result, name).generator.saturated).map((f) => f.path);
-      const baseFiles = usable(sides.base);
-      const headFiles = usable(sides.head);
+      const saturatedIn = (f: (typeof sides.base)[number]): boolean => findPhase(f.result, name).generator.saturated;
+      const baseFiles = sides.base.filter((f) => !saturatedIn(f));
+      const headFiles = sides.head.filter((f) => !saturatedIn(f));
+      const saturated = [...sides.base, ...sides.head].filter(saturatedIn).map((f) => f.path);
       if (baseFiles.length === 0 || headFiles.length === 0) {
         skippedPhases.push(name);
         warnings.push(`phase ${name}: not compared: its generator saturated in every run of the ${baseFiles.length === 0 ? 'base' : 'head'} side (${saturated.join(', ')}), so those numbers describe the load generator, not the system`);

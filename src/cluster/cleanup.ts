@@ -1,5 +1,9 @@
 // Process-wide cleanup of what groups started: on exit, SIGINT or SIGTERM every registered
 // closer runs, so no worker, child process or temporary directory outlives a run or a test.
+// A signal that someone else handles too (a run that stops its load, reads the replicas back and
+// writes a partial result) is theirs: the closers then wait for the exit, so the replicas and
+// their directories are still there for that read-back (a second Ctrl-C exits at once, and the
+// exit runs them).
 
 type Closer = () => void;
 
@@ -23,10 +27,9 @@ function install(): void {
   process.once('exit', runAll);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
+      if (process.listenerCount(signal) > 1) return;
       runAll();
-      // Only exit on our own when nobody else handles the signal (e.g. a run that writes a
-      // partial result first).
-      if (process.listenerCount(signal) === 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     });
   }
 }

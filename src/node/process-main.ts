@@ -77,6 +77,10 @@ if (isForkedReplica) {
   const log = (line: string): void => {
     process.stderr.write(line + '\n');
   };
+  // Ctrl-C in a terminal signals the whole process group, this replica too. The group's process
+  // decides: it stops the load, reads every replica back and then stops them (over IPC, or
+  // killing them); an orphaned replica stops on 'disconnect' below.
+  process.on('SIGINT', () => {});
   runProcessReplica(input, post, log).then(
     (running) => {
       post({ type: 'started', id: input.spec.id });

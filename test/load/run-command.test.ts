@@ -163,6 +163,52 @@ describe('logbench run', () => {
     expect(result.phases[0]!.interrupted).toBe(true);
   });
 
+  /** Starts `run` in its own process group, waits for the first progress line, sends SIGINT as a terminal would. */
+  async function interruptRun(args: string[], toProcessGroup: boolean): Promise<{ code: number | null; stderr: string; elapsedMs: number }> {
+    const child = spawn(process.execPath, [MAIN, 'run', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: toProcessGroup });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no progress line: ${stderr}`)), 30_000);
+      child.stderr.on('data', () => {
+        if (/\[\d+s\] closed/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const sentAt = performance.now();
+    // A terminal's Ctrl-C signals every process of the foreground group: the replicas too.
+    if (toProcessGroup) process.kill(-child.pid!, 'SIGINT');
+    else child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    return { code, stderr, elapsedMs: performance.now() - sentAt };
+  }
+
+  for (const mode of ['threads', 'process'] as const) {
+    it(`Ctrl-C on an engine run (${mode}) still reads the replicas back: ledger ok, nothing left in group.dataDir`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), `logbench-sigint-${mode}-`));
+      try {
+        const out = join(dir, `interrupted-engine-${mode}.json`);
+        const r = await interruptRun(['--system', 'engine', '--mode', mode, '--conc', '16', '--seconds', '30', '--set', `group.dataDir=${dataDir}`, '--out', out], mode === 'process');
+        expect(r.code, r.stderr).toBe(130);
+        expect(r.stderr).not.toMatch(/ledger FAILED/);
+        // The replicas were not killed under the run: no wait for acks that can never come.
+        expect(r.elapsedMs, r.stderr).toBeLessThan(8000);
+        const result = JSON.parse(readFileSync(out, 'utf8')) as { complete: boolean; correctness: { ledger: string; lost: number | null; acked: number } };
+        expect(result.complete).toBe(false);
+        expect(result.correctness.ledger, r.stderr).toBe('ok');
+        expect(result.correctness.lost).toBe(0);
+        expect(result.correctness.acked).toBeGreaterThan(0);
+        expect(readdirSync(dataDir)).toEqual([]);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  }
+
   it('load workers: a phase split over 2 piscina threads is merged into one result', () => {
     const out = join(dir, 'workers.json');
     const r = runCli(['run', 'bench/scenarios/null.yaml', ...QUICK, '--workers', '2', '--out', out, '--json']);

@@ -51,13 +51,21 @@ export class OptionReader {
   }
 
   /** A list given as a YAML sequence or as one comma-separated string (the --endpoints form). */
-  list(name: string, itemPattern: RegExp, example: string): string[] | undefined {
+  /**
+   * `itemProblem` checks what a pattern cannot (a port in range, an id given twice): it returns
+   * what is wrong with one item, or undefined.
+   */
+  list(name: string, itemPattern: RegExp, example: string, itemProblem: (item: string, items: readonly string[]) => string | undefined = () => undefined): string[] | undefined {
     this.used.add(name);
     const value = this.values[name];
     if (value === undefined) return undefined;
     const items = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
     if (!Array.isArray(items) || items.length === 0 || items.some((item) => typeof item !== 'string' || !itemPattern.test(item))) {
       this.fail(name, `a non-empty list like ${example}`);
+    }
+    for (const item of items as string[]) {
+      const problem = itemProblem(item, items as string[]);
+      if (problem !== undefined) throw new ScenarioError(`${this.block}.${name}: "${item}": ${problem} (system ${this.system})`);
     }
     return items as string[];
   }
@@ -73,3 +81,13 @@ export class OptionReader {
 }
 
 export const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/[^\s/]+(\/\S*)?$/i;
+
+/** What the URL parser refuses in an item URL_PATTERN let through (a port over 65535, a bad host). */
+export function urlProblem(item: string): string | undefined {
+  try {
+    new URL(item);
+    return undefined;
+  } catch {
+    return 'not a valid URL (a port must be 1..65535)';
+  }
+}

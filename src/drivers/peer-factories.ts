@@ -4,8 +4,8 @@
 
 import { EtcdDriver, type EtcdDriverOptions } from './etcd/driver.js';
 import { NatsDriver, type NatsDriverOptions } from './nats/driver.js';
-import { OptionReader, URL_PATTERN } from './driver-options.js';
-import { ENGINE_ENDPOINT_PATTERN, RemoteEngineDriver } from './engine-remote.js';
+import { OptionReader, URL_PATTERN, urlProblem } from './driver-options.js';
+import { ENGINE_ENDPOINT_PATTERN, engineEndpointProblem, RemoteEngineDriver } from './engine-remote.js';
 import { HttpDriver } from './http-driver.js';
 import type { DriverContext } from './registry.js';
 import { ScenarioError } from '../load/scenario.js';
@@ -22,7 +22,7 @@ function memberCount(system: string, group: Record<string, unknown>): number | u
 export function createEtcdDriver(c: DriverContext): EtcdDriver {
   const r = new OptionReader('driver', 'etcd', c.options);
   const opts: EtcdDriverOptions = {
-    endpoints: r.list('endpoints', URL_PATTERN, '["http://127.0.0.1:2379"]'),
+    endpoints: r.list('endpoints', URL_PATTERN, '["http://127.0.0.1:2379"]', urlProblem),
     runId: r.string('runId', RUN_ID_PATTERN),
     binary: r.string('binary'),
   };
@@ -42,7 +42,7 @@ export function createEtcdDriver(c: DriverContext): EtcdDriver {
 export function createNatsDriver(c: DriverContext): NatsDriver {
   const r = new OptionReader('driver', 'nats', c.options);
   const opts: NatsDriverOptions = {
-    endpoints: r.list('endpoints', URL_PATTERN, '["nats://127.0.0.1:4222"]'),
+    endpoints: r.list('endpoints', URL_PATTERN, '["nats://127.0.0.1:4222"]', urlProblem),
     runId: r.string('runId', RUN_ID_PATTERN),
     binary: r.string('binary'),
   };
@@ -62,7 +62,7 @@ export function createNatsDriver(c: DriverContext): NatsDriver {
 /** The engine behind `driver.endpoints` (client ports of running `logbench node` replicas). */
 export function createRemoteEngineDriver(c: DriverContext): RemoteEngineDriver {
   const r = new OptionReader('driver', 'engine', c.options);
-  const endpoints = r.list('endpoints', ENGINE_ENDPOINT_PATTERN, '["1=10.0.0.1:8001","2=10.0.0.2:8001","3=10.0.0.3:8001"]')!;
+  const endpoints = r.list('endpoints', ENGINE_ENDPOINT_PATTERN, '["1=10.0.0.1:8001","2=10.0.0.2:8001","3=10.0.0.3:8001"]', engineEndpointProblem)!;
   const token = r.string('token') ?? process.env['LOGBENCH_TOKEN'] ?? '';
   const appendTimeoutMs = r.number('appendTimeoutMs', { min: 1 });
   r.rejectUnknown();
@@ -71,7 +71,7 @@ export function createRemoteEngineDriver(c: DriverContext): RemoteEngineDriver {
 
 export function createHttpDriver(c: DriverContext): HttpDriver {
   const r = new OptionReader('driver', 'http', c.options);
-  const endpoints = r.list('endpoints', URL_PATTERN, '["http://127.0.0.1:8080"]');
+  const endpoints = r.list('endpoints', URL_PATTERN, '["http://127.0.0.1:8080"]', urlProblem);
   const timeoutMs = r.number('timeoutMs', { min: 1 });
   const socketsMax = r.number('socketsMax', { min: 1, integer: true });
   r.rejectUnknown();

@@ -129,6 +129,22 @@ describe('logbench run', () => {
     }
   });
 
+  it('--endpoints with a port out of range, a replica id twice or an unparsable URL exits 2 naming the item', () => {
+    const cases: Array<[string[], string]> = [
+      [['--system', 'engine', '--endpoints', '1=127.0.0.1:99999'], 'driver.endpoints: "1=127.0.0.1:99999": port 99999: expected 1..65535'],
+      [['--system', 'engine', '--endpoints', '1=127.0.0.1:0'], 'port 0: expected 1..65535'],
+      [['--system', 'engine', '--endpoints', '1=127.0.0.1:8001,2=127.0.0.1:8002,2=127.0.0.1:8003'], 'replica 2 listed twice'],
+      [['--system', 'http', '--endpoints', 'http://127.0.0.1:99999'], 'driver.endpoints: "http://127.0.0.1:99999": not a valid URL'],
+      [['--system', 'etcd', '--endpoints', 'http://127.0.0.1:2379,http://127.0.0.1:99999'], '"http://127.0.0.1:99999": not a valid URL'],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(['run', ...args, '--conc', '1', '--seconds', '1', '--out', join(dir, 'bad-endpoints.json')]);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(message);
+      expect(r.stderr, args.join(' ')).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('without a scenario, the engine flags build a one-phase closed-loop run', () => {
     const out = join(dir, 'flags.json');
     const r = runCli(['run', '--system', 'null', '--conc', '8', '--size', '128', '--seconds', '0.5', '--out', out, '--json']);

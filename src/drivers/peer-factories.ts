@@ -66,6 +66,11 @@ export function createRemoteEngineDriver(c: DriverContext): RemoteEngineDriver {
   const token = r.string('token') ?? process.env['LOGBENCH_TOKEN'] ?? '';
   const appendTimeoutMs = r.number('appendTimeoutMs', { min: 1 });
   r.rejectUnknown();
+  // The result would record these knobs as the measured group's (and compare fingerprints them).
+  const groupKeys = Object.keys(c.group).filter((key) => c.group[key] !== undefined);
+  if (groupKeys.length > 0) {
+    throw new ScenarioError(`group.${groupKeys[0]}: with driver.endpoints the engine group runs elsewhere (\`logbench node\` flags set its knobs); remove ${groupKeys.map((k) => `group.${k}`).join(', ')} from the scenario, or drop the endpoints to measure a group logbench starts`);
+  }
   return new RemoteEngineDriver({ endpoints, token, ...(appendTimeoutMs !== undefined ? { appendTimeoutMs } : {}) });
 }
 

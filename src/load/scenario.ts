@@ -205,7 +205,9 @@ export function resolveScenario(raw: Record<string, unknown>, source: string | n
   problems.push(...faultProblems(file.faults ?? [], names, file.system));
   problems.push(...lateFaultProblems(file.faults ?? [], phases));
   if (problems.length > 0) throw new ScenarioError(problems.map((p) => `${label}: ${p}`).join('\n'));
-  const group: Record<string, string | number | boolean> = { ...(file.system === 'engine' ? ENGINE_GROUP_DEFAULTS : {}), ...(file.group ?? {}) };
+  // The defaults describe the group logbench starts; a group behind driver.endpoints runs elsewhere.
+  const managedEngine = file.system === 'engine' && file.driver?.['endpoints'] === undefined;
+  const group: Record<string, string | number | boolean> = { ...(managedEngine ? ENGINE_GROUP_DEFAULTS : {}), ...(file.group ?? {}) };
   const scenario: Scenario = {
     name: file.name ?? (source !== null ? baseName(source) : 'cli'),
     system: file.system,
@@ -319,6 +321,9 @@ export function applyCliOverrides(raw: Record<string, unknown>, flags: CliOverri
     if (value !== undefined && (system === 'null' || system === 'http')) throw new ScenarioError(`flag --${flag}: system ${system} has no replica group; it applies to engine${flag === 'replicas' ? ', etcd and nats' : ''}`);
   }
   if (flags.endpoints !== undefined && system === 'null') throw new ScenarioError('flag --endpoints: system null runs in this process and has no endpoints; it applies to engine, etcd, nats and http');
+  for (const [flag, value] of [['mode', flags.mode], ['replicas', flags.replicas]] as const) {
+    if (value !== undefined && system === 'engine' && flags.endpoints !== undefined) throw new ScenarioError(`flag --${flag}: the engine group behind --endpoints runs elsewhere (its replicas are the endpoints; \`logbench node\` flags set its knobs)`);
+  }
   if (flags.mode !== undefined) object('group')['mode'] = flags.mode;
   if (flags.replicas !== undefined) object('group')['replicas'] = flags.replicas;
   if (flags.sizeBytes !== undefined) object('payload')['sizeBytes'] = flags.sizeBytes;

@@ -63,8 +63,9 @@ export function runJson(result: RunResult, resultPath: string): Record<string, u
   const c = result.correctness;
   return {
     system: result.system.name,
-    mode: (result.scenario.group['mode'] as string | undefined) ?? null,
-    replicas: (result.scenario.group['replicas'] as number | undefined) ?? null,
+    // What the system ran with (an external engine says mode "external"), else what the scenario asked.
+    mode: (result.system.settings['mode'] as string | undefined) ?? (result.scenario.group['mode'] as string | undefined) ?? null,
+    replicas: (result.system.settings['replicas'] as number | undefined) ?? (result.scenario.group['replicas'] as number | undefined) ?? null,
     conc: head?.target.concurrency ?? null,
     sizeBytes: result.scenario.payload.sizeBytes,
     seconds: head?.measuredSeconds ?? 0,
@@ -82,6 +83,7 @@ export function runJson(result: RunResult, resultPath: string): Record<string, u
     generatorSaturated: saturated,
     complete: result.complete,
     scenario: result.scenario.name,
+    settings: result.system.settings,
     phases: result.phases.map((p) => ({
       name: p.name,
       type: p.type,

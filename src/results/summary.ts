@@ -23,6 +23,9 @@ export function summaryLines(result: RunResult): string[] {
     `scenario ${s.name}: system ${result.system.name}${group !== '' ? ` (${group})` : ''}, ${s.payload.sizeBytes} B payloads`,
     `durability: ${result.system.durability}`,
   ];
+  // Every knob the system ran with, defaults included: a result is read without the code at hand.
+  const settings = Object.entries(result.system.settings).map(([k, v]) => `${k}=${v}`).join(' ');
+  if (settings !== '') lines.push(`settings: ${settings}`);
   const rows = [['phase', 'load', 'ops/s', 'MB/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'svc p99', 'errors', 'note']];
   for (const p of result.phases) {
     const load = p.type === 'closed' ? `closed c=${p.target.concurrency}` : `open ${Math.round(p.target.rate ?? 0)}/s ${p.target.arrival}`;
@@ -40,7 +43,8 @@ export function summaryLines(result: RunResult): string[] {
     lines.push(
       '',
       `engine, per leader batch (${d['leaderEntriesPerBatch']} entries, ${d['leaderBatches']} batches): own fdatasync done ${ms(d['leaderProposeToOwnFsyncUsMean'] ?? 0)} and committed ${ms(d['leaderProposeToCommitUsMean'] ?? 0)} after proposal (means)`,
-      `fdatasync on all replicas: ${d['fsyncs']} calls, mean ${ms(d['fsyncUsMean'] ?? 0)}; ring wake-ups lost ${d['lostWakeups']}`,
+      // Rings (and their lost wake-ups) exist between threads only; process mode talks TCP.
+      `fdatasync on all replicas: ${d['fsyncs']} calls, mean ${ms(d['fsyncUsMean'] ?? 0)}${result.system.settings['mode'] === 'process' ? '' : `; ring wake-ups lost ${d['lostWakeups']}`}`,
     );
   }
   const c = result.correctness;

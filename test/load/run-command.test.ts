@@ -24,6 +24,7 @@ describe('logbench run', () => {
     expect(json).toMatchObject({ system: 'null', conc: 64, sizeBytes: 1024, resultPath: out, ledger: 'not-run', lost: null, complete: true });
     expect(json['opsPerSec'] as number).toBeGreaterThan(1000);
     expect(json['ledgerReason']).toMatch(/cannot read its log back/);
+    expect(json['settings']).toMatchObject({ spinUsPerOp: 0 });
   });
 
   it('writes a result that validates against the schema', () => {
@@ -56,6 +57,8 @@ describe('logbench run', () => {
     expect(d['fsyncUsMean']).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/engine, per leader batch \([\d.]+ entries, \d+ batches\): own fdatasync done .* and committed .* after proposal/);
     expect(r.stdout).toMatch(/fdatasync on all replicas: \d+ calls, mean /);
+    // Every knob with the value it ran with, defaults included (issue: "each with a default that is printed with results").
+    expect(r.stdout).toMatch(/^settings: replicas=3 mode=threads fsync=always tickMs=5 electionTicks=12 .*segmentBytes=67108864/m);
   });
 
   it('a scenario group.dataDir gets a fresh directory per run there, removed afterwards', () => {
@@ -121,6 +124,7 @@ describe('logbench run', () => {
       [['--system', 'null', '--replicas', '5', '--seconds', '1'], 'flag --replicas: system null has no replica group'],
       [['bench/scenarios/quick.yaml', '--endpoints', '1=127.0.0.1:1'], 'flag --endpoints: system null runs in this process and has no endpoints'],
       [['--system', 'null', '--rate', '1000', '--conc', '64', '--seconds', '1'], 'flags --rate and --conc: a run built from flags is one open-loop phase'],
+      [['bench/scenarios/default.yaml', '--endpoints', '1=127.0.0.1:1'], 'group.replicas: with driver.endpoints the engine group runs elsewhere'],
     ];
     for (const [args, message] of cases) {
       const r = runCli(['run', ...args, '--out', join(dir, 'not-applied.json')]);

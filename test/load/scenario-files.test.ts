@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenarioWithOverrides, ScenarioError } from '../../src/load/scenario.js';
+import { loadScenarioWithOverrides, scenarioFromFlags, ScenarioError } from '../../src/load/scenario.js';
 import { ensureBuild, ROOT, runCli } from './cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'logbench-scenario-'));
@@ -104,6 +104,12 @@ describe('scenario loading', () => {
     expect(s.phases[0]).toMatchObject({ concurrency: 32, seconds: 2 });
     expect(s.phases[1]).toMatchObject({ seconds: 2 });
     expect(s.payload.sizeBytes).toBe(512);
+  });
+
+  it('an engine behind --endpoints gets no group defaults: the result must not describe a group logbench did not start', () => {
+    expect(scenarioFromFlags({ system: 'engine' }, []).group).toEqual({ replicas: 3, mode: 'threads', fsync: 'always' });
+    expect(scenarioFromFlags({ system: 'engine', endpoints: ['1=127.0.0.1:8001'] }, []).group).toEqual({});
+    expect(() => scenarioFromFlags({ system: 'engine', endpoints: ['1=127.0.0.1:8001'], replicas: 3 }, [])).toThrow('flag --replicas: the engine group behind --endpoints runs elsewhere');
   });
 
   it('rateOfPhase must name an earlier phase', () => {

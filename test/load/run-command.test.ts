@@ -125,6 +125,7 @@ describe('logbench run', () => {
       [['bench/scenarios/quick.yaml', '--endpoints', '1=127.0.0.1:1'], 'flag --endpoints: system null runs in this process and has no endpoints'],
       [['--system', 'null', '--rate', '1000', '--conc', '64', '--seconds', '1'], 'flags --rate and --conc: a run built from flags is one open-loop phase'],
       [['bench/scenarios/default.yaml', '--endpoints', '1=127.0.0.1:1'], 'group.replicas: with driver.endpoints the engine group runs elsewhere'],
+      [['bench/scenarios/null.yaml', '--find-max', '--slo', 'p99<10ms', '--rate', '100'], '--rate does not apply with --find-max'],
     ];
     for (const [args, message] of cases) {
       const r = runCli(['run', ...args, '--out', join(dir, 'not-applied.json')]);

@@ -119,6 +119,7 @@ export const runCommand: Command = {
     const sloText = stringFlag(ctx.values, 'slo');
     if (findMaxWanted && sloText === undefined) throw new UsageError('logbench run: --find-max needs --slo, e.g. --slo "p99<10ms"');
     if (!findMaxWanted && sloText !== undefined) throw new UsageError('logbench run: --slo is only used with --find-max');
+    if (findMaxWanted && ctx.values['rate'] !== undefined) throw new UsageError('logbench run: --rate does not apply with --find-max, which chooses the rates (give the first one with --start-rate)');
     for (const flag of ['start-rate', 'steps-max', 'step-seconds']) {
       if (!findMaxWanted && ctx.values[flag] !== undefined) throw new UsageError(`logbench run: --${flag} is only used with --find-max`);
     }

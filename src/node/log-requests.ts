@@ -11,10 +11,10 @@ import { NO_PRODUCER } from './entry-meta.js';
 /** Entries read per chunk (bounded memory however long the log). */
 const READ_CHUNK_ENTRIES = 4096;
 
-/** Calls `visit` for every request in entries [store.firstIndex(), through]; returns the entries read. */
-export function forEachLogRequest(store: Pick<LogStore, 'firstIndex' | 'read'>, through: number, visit: (index: number, producer: number, sequence: number, body: Uint8Array) => void): number {
+/** Calls `visit` for every request in entries [start (default store.firstIndex()), through]; returns the entries read. */
+export function forEachLogRequest(store: Pick<LogStore, 'firstIndex' | 'read'>, through: number, visit: (index: number, producer: number, sequence: number, body: Uint8Array) => void, start: number = store.firstIndex()): number {
   let entries = 0;
-  for (let from: number = store.firstIndex(); from <= through; from += READ_CHUNK_ENTRIES) {
+  for (let from = start; from <= through; from += READ_CHUNK_ENTRIES) {
     const to = Math.min(through, from + READ_CHUNK_ENTRIES - 1);
     for (const entry of store.read(asIndex(from), asIndex(to))) {
       entries++;

@@ -12,9 +12,17 @@ import { PartitionTable } from '../transport/partition-table.js';
 import type { Transport } from '../transport/transport.js';
 import { asNodeId } from '../types.js';
 import type { ClientPort } from './client-port.js';
+import { FileDedupeSnapshots } from './dedupe-snapshot.js';
 import type { EngineConfig } from './engine-config.js';
 import { Replica } from './replica.js';
 import type { ReplicaEvent } from './replica.js';
+
+/**
+ * A replica snapshots its dedupe table every this many applied entries, so a restart replays at
+ * most about this many (a freshly started replica replayed 70 k entries in 0.96 s, 575 k in 3.8 s; 1 KiB entries). A snapshot is a few MiB at
+ * most for a few producers (16 B per remembered request), written off the replica's thread.
+ */
+export const DEDUPE_SNAPSHOT_ENTRIES = 1 << 17;
 
 export interface ReplicaSpec {
   id: number;
@@ -85,12 +93,14 @@ export async function hostReplica(
       leaderSpinUsPerBatch: spec.config.leaderSpinUsPerBatch,
       leaderSpinNsPerEntry: spec.config.leaderSpinNsPerEntry,
       leaderRunEntries: spec.config.leaderRunEntries,
+      snapshots: { store: new FileDedupeSnapshots(spec.dataDir), everyEntries: DEDUPE_SNAPSHOT_ENTRIES, log: (line) => log(`replica ${spec.id}: ${line}`) },
     },
     onEvent,
     onFatal,
   );
   replica.start();
-  if (replica.replayed.ms >= 100) log(`replica ${spec.id}: replayed ${replica.replayed.entries} committed entries into its dedupe table in ${Math.round(replica.replayed.ms)} ms`);
+  const replayed = replica.replayed;
+  if (replayed.ms >= 100) log(`replica ${spec.id}: replayed ${replayed.entries} committed entries${replayed.fromSnapshot > 0 ? ` after its dedupe snapshot through ${replayed.fromSnapshot}` : ''} into its dedupe table in ${Math.round(replayed.ms)} ms`);
   return { replica, store, faults };
 }
 

@@ -22,7 +22,8 @@ import type { MessageLease, Transport } from '../transport/transport.js';
 import type { LogIndex, NodeId } from '../types.js';
 import { asIndex } from '../types.js';
 import type { ClientLink, ClientPort } from './client-port.js';
-import { DedupeTable } from './dedupe.js';
+import { DedupeSnapshotError, DedupeTable } from './dedupe.js';
+import type { DedupeSnapshots } from './dedupe-snapshot.js';
 import { EntryMetaRing, NO_PRODUCER } from './entry-meta.js';
 import { forEachLogRequest } from './log-requests.js';
 
@@ -43,6 +44,12 @@ export interface ReplicaOptions {
    * (0 = once per turn). See EngineConfig.leaderRunEntries.
    */
   leaderRunEntries: number;
+  /**
+   * Snapshots of the dedupe table, taken every `everyEntries` applied entries (when the applied
+   * entries are durable here), so that a restart replays the log from the last one. Absent: none
+   * (a restart replays the whole committed log).
+   */
+  snapshots?: { store: DedupeSnapshots; everyEntries: number; log: (line: string) => void };
 }
 
 export interface ReplicaEvent {
@@ -71,6 +78,7 @@ export interface ReplicaStats {
   answeredOverloaded: number;
   readies: number;
   appendsWritten: number;
+  snapshotsSaved: number;
 }
 
 interface PendingRequest {
@@ -93,7 +101,7 @@ interface HeldLease {
 type LeasedEntry = FramedEntry & { lease?: HeldLease };
 
 export class Replica {
-  private readonly dedupe = new DedupeTable();
+  private dedupe = new DedupeTable();
   private readonly meta: EntryMetaRing;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly responses = new Map<ClientLink, AppendResponse[]>();
@@ -110,9 +118,13 @@ export class Replica {
   private tickTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private fatal: Error | undefined;
-  /** What start() replayed of the committed log into the dedupe table, and how long it took. */
-  replayed = { entries: 0, ms: 0 };
-  readonly stats: ReplicaStats = { stages: { batches: 0, toDurableUsSum: 0, toCommitUsSum: 0 }, proposed: 0, committed: 0, answeredOk: 0, answeredNotLeader: 0, answeredOverloaded: 0, readies: 0, appendsWritten: 0 };
+  /** What start() replayed of the committed log into the dedupe table (after a snapshot through `fromSnapshot`, 0: none), and how long it took. */
+  replayed = { entries: 0, ms: 0, fromSnapshot: 0 };
+  private lastSnapshotIndex = 0;
+  private snapshotInFlight = false;
+  /** Highest index applied (to the dedupe table) so far. */
+  private appliedThrough = 0;
+  readonly stats: ReplicaStats = { stages: { batches: 0, toDurableUsSum: 0, toCommitUsSum: 0 }, proposed: 0, committed: 0, answeredOk: 0, answeredNotLeader: 0, answeredOverloaded: 0, readies: 0, appendsWritten: 0, snapshotsSaved: 0 };
   private readonly runBound = (): void => this.run();
 
   constructor(
@@ -151,10 +163,67 @@ export class Replica {
    */
   private replayCommitted(): void {
     const startedMs = performance.now();
-    const entries = forEachLogRequest(this.store, this.raft.commitIndex, (index, producer, sequence) => {
-      this.dedupe.apply(producer, sequence, index);
-    });
-    this.replayed = { entries, ms: performance.now() - startedMs };
+    const through = Math.min(this.raft.commitIndex, this.store.lastIndex());
+    const fromSnapshot = this.loadSnapshot(through);
+    const entries = forEachLogRequest(
+      this.store,
+      through,
+      (index, producer, sequence) => {
+        this.dedupe.apply(producer, sequence, index);
+      },
+      fromSnapshot > 0 ? fromSnapshot + 1 : this.store.firstIndex(),
+    );
+    this.replayed = { entries, ms: performance.now() - startedMs, fromSnapshot };
+    this.lastSnapshotIndex = fromSnapshot;
+  }
+
+  /** Restores the dedupe table from the last snapshot when it fits this log; returns its index (0: not used). */
+  private loadSnapshot(through: number): number {
+    const snapshots = this.options.snapshots;
+    if (snapshots === undefined) return 0;
+    const loaded = snapshots.store.load();
+    if (loaded === undefined) return 0;
+    if (typeof loaded === 'string') {
+      snapshots.log(`dedupe snapshot not used (${loaded}); replaying the whole committed log`);
+      return 0;
+    }
+    // Only a snapshot of entries this log holds as committed (a crash may have lost a tail that
+    // was applied, or the saved commit index may lag the snapshot).
+    if (loaded.appliedIndex > through || loaded.appliedIndex < this.store.firstIndex() - 1) {
+      snapshots.log(`dedupe snapshot through ${loaded.appliedIndex} not used: the committed log here is ${this.store.firstIndex()}..${through}; replaying it whole`);
+      return 0;
+    }
+    try {
+      this.dedupe = DedupeTable.decode(loaded.table);
+    } catch (error) {
+      if (!(error instanceof DedupeSnapshotError)) throw error;
+      snapshots.log(`${error.message}; replaying the whole committed log`);
+      return 0;
+    }
+    return loaded.appliedIndex;
+  }
+
+  /** Saves the dedupe table as applied through `applied` when a snapshot is due (one write at a time). */
+  private maybeSnapshot(applied: number): void {
+    const snapshots = this.options.snapshots;
+    if (snapshots === undefined || this.snapshotInFlight || applied - this.lastSnapshotIndex < snapshots.everyEntries) return;
+    // A restart must find every entry the snapshot covers in its log: wait until they are durable here.
+    if (this.store.durableIndex() < applied) return;
+    this.snapshotInFlight = true;
+    this.lastSnapshotIndex = applied;
+    snapshots.store.save({ appliedIndex: applied, table: this.dedupe.encode() }).then(
+      () => {
+        this.snapshotInFlight = false;
+        this.stats.snapshotsSaved++;
+        // Entries applied while this one was written may already make the next one due.
+        if (!this.stopped) this.maybeSnapshot(this.appliedThrough);
+      },
+      (error: unknown) => {
+        this.snapshotInFlight = false;
+        // Not fatal: the previous snapshot (or the whole log) still rebuilds the table.
+        snapshots.log(`dedupe snapshot through ${applied} not saved: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
   }
 
   get isLeader(): boolean {
@@ -387,6 +456,8 @@ export class Replica {
         this.respond(request.link, request.requestId, Status.NotLeader, 0, 0);
       }
     }
+    this.appliedThrough = to;
+    if (!this.stopped) this.maybeSnapshot(to);
   }
 
   private maybeSaveCommit(): void {

@@ -96,24 +96,29 @@ export function fsyncDirectory(dir: string): void {
  * for two fsyncs each time (tens of ms on a busy disk).
  */
 export async function writeHardStateAsync(dir: string, state: HardState): Promise<void> {
-  const path = join(dir, HARD_STATE_FILE_NAME);
-  const temp = `${path}.tmp`;
   const text = JSON.stringify({ term: state.term, vote: state.vote, commit: state.commit, crc: crc32(body(state)) }) + '\n';
+  await writeFileAtomicAsync(dir, HARD_STATE_FILE_NAME, text, 'hard state');
+}
+
+/** Replaces `dir/name` atomically on the thread pool: temp file, fsync, rename, fsync directory. */
+export async function writeFileAtomicAsync(dir: string, name: string, content: string | Uint8Array, what: string): Promise<void> {
+  const path = join(dir, name);
+  const temp = `${path}.tmp`;
   try {
     const file = await open(temp, 'w', 0o644);
     try {
-      await file.writeFile(text);
+      await file.writeFile(content);
       await file.sync();
     } finally {
       await file.close();
     }
   } catch (error) {
-    throw fsError(error, temp, 'write hard state');
+    throw fsError(error, temp, `write ${what}`);
   }
   try {
     await rename(temp, path);
   } catch (error) {
-    throw fsError(error, path, 'rename hard state into');
+    throw fsError(error, path, `rename ${what} into`);
   }
   try {
     const directory = await open(dir, 'r');

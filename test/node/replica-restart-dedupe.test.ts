@@ -4,14 +4,16 @@
 // committed before the restart was committed again and acknowledged at the new index, while the
 // log reader (and every replica that never restarted) keeps the first copy.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendResponse } from '../../src/client/protocol.js';
 import { BATCH_HEADER_BYTES, encodeRequestInto, requestBytes, Status, writeBatchCount } from '../../src/client/protocol.js';
 import type { ClientLink, ClientPort } from '../../src/node/client-port.js';
+import { FileDedupeSnapshots } from '../../src/node/dedupe-snapshot.js';
 import { Replica } from '../../src/node/replica.js';
+import type { ReplicaOptions } from '../../src/node/replica.js';
 import { seededRng } from '../../src/prng.js';
 import { RaftNode } from '../../src/raft/raft.js';
 import { DEFAULT_RAFT_CONFIG } from '../../src/raft/types.js';
@@ -71,11 +73,11 @@ afterEach(async () => {
 });
 
 /** A single-voter replica on `dir`, started and leader. */
-async function startLeader(): Promise<{ replica: Replica; store: FileLogStore; clients: TestClients }> {
+async function startLeader(snapshots?: ReplicaOptions['snapshots']): Promise<{ replica: Replica; store: FileLogStore; clients: TestClients }> {
   const store = await FileLogStore.open({ dir });
   const raft = new RaftNode({ ...DEFAULT_RAFT_CONFIG, id: asNodeId(1), voters: [asNodeId(1)], electionTicks: 3 }, store, store.hardState(), seededRng(1));
   const clients = new TestClients();
-  const replica = new Replica(raft, store, new FakeTransport(), clients, { tickMs: 2, commitSaveMs: 0, metaRingEntries: 1024, leaderSpinUsPerBatch: 0, leaderSpinNsPerEntry: 0, leaderRunEntries: 0 }, () => {}, (error) => {
+  const replica = new Replica(raft, store, new FakeTransport(), clients, { tickMs: 2, commitSaveMs: 0, metaRingEntries: 1024, leaderSpinUsPerBatch: 0, leaderSpinNsPerEntry: 0, leaderRunEntries: 0, ...(snapshots !== undefined ? { snapshots } : {}) }, () => {}, (error) => {
     throw error;
   });
   running.push({ replica, store });
@@ -140,6 +142,73 @@ describe('replica restart', () => {
     second.clients.send(94_500, 9, 4500); // above it: known once the old entries commit again
     second.clients.send(94_990, 9, 4990);
     const retried = await Promise.all([90_010, 94_500, 94_990].map((id) => second.clients.answer(id)));
+    expect(retried.map((r) => [r.status, r.index])).toEqual(acked.map((r) => [Status.Ok, r.index]));
+  });
+
+  /** Commits sequences 0..total-1 of producer 9 on a fresh leader; returns the acks of `probe` sequences. */
+  async function commitMany(leader: { clients: TestClients }, total: number, probe: number[]): Promise<AppendResponse[]> {
+    for (let from = 0; from < total; from += 500) {
+      leader.clients.sendMany(Array.from({ length: 500 }, (_, i) => ({ requestId: from + i, producer: 9, sequence: from + i })));
+    }
+    const acked = await Promise.all(probe.map((sequence) => leader.clients.answer(sequence)));
+    for (const response of acked) expect(response.status).toBe(Status.Ok);
+    return acked;
+  }
+
+  async function stopLast(): Promise<void> {
+    const stopped = running.pop()!;
+    await stopped.replica.stop();
+    await stopped.store.close();
+  }
+
+  it('restarts from its dedupe snapshot: replays only the entries after it and still acks retries at their original index', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'logbench-restart-dedupe-'));
+    const lines: string[] = [];
+    const snapshots = { store: new FileDedupeSnapshots(dir), everyEntries: 1000, log: (line: string) => lines.push(line) };
+    const first = await startLeader(snapshots);
+    const acked = await commitMany(first, 5000, [10, 2500, 4990]);
+    // A snapshot is due every 1000 applied entries; one written while more were applied is followed by the next.
+    const savedDeadline = Date.now() + 5000;
+    const appliedIndexOf = (): number => {
+      const loaded = snapshots.store.load();
+      return loaded === undefined || typeof loaded === 'string' ? 0 : loaded.appliedIndex;
+    };
+    while (appliedIndexOf() < 4000) {
+      if (Date.now() > savedDeadline) throw new Error(`snapshot through ${appliedIndexOf()} after ${first.replica.stats.snapshotsSaved} saves`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await stopLast();
+    const saved = snapshots.store.load();
+    if (saved === undefined || typeof saved === 'string') throw new Error(`no snapshot: ${saved}`);
+
+    const second = await startLeader(snapshots);
+    expect(second.replica.replayed.fromSnapshot).toBe(saved.appliedIndex);
+    expect(second.replica.replayed.entries).toBeLessThan(5002 - 4000);
+    [10, 2500, 4990].forEach((sequence, i) => second.clients.send(90_000 + i, 9, sequence));
+    const retried = await Promise.all([0, 1, 2].map((i) => second.clients.answer(90_000 + i)));
+    expect(retried.map((r) => [r.status, r.index])).toEqual(acked.map((r) => [Status.Ok, r.index]));
+    expect(lines).toEqual([]);
+  });
+
+  it('a damaged dedupe snapshot is set aside: the whole log is replayed and retries still dedupe', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'logbench-restart-dedupe-'));
+    const lines: string[] = [];
+    const snapshots = { store: new FileDedupeSnapshots(dir), everyEntries: 1000, log: (line: string) => lines.push(line) };
+    const first = await startLeader(snapshots);
+    const acked = await commitMany(first, 3000, [10, 2990]);
+    while (first.replica.stats.snapshotsSaved < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await stopLast();
+    const bytes = readFileSync(snapshots.store.path);
+    bytes[bytes.length - 1]! ^= 0x10; // a flipped bit in the table
+    writeFileSync(snapshots.store.path, bytes);
+
+    const second = await startLeader(snapshots);
+    expect(second.replica.replayed.fromSnapshot).toBe(0);
+    expect(second.replica.replayed.entries).toBeGreaterThanOrEqual(3000);
+    expect(lines.join('\n')).toMatch(/dedupe snapshot not used \(.*crc mismatch\); replaying the whole committed log/);
+    second.clients.send(90_010, 9, 10);
+    second.clients.send(92_990, 9, 2990);
+    const retried = await Promise.all([90_010, 92_990].map((id) => second.clients.answer(id)));
     expect(retried.map((r) => [r.status, r.index])).toEqual(acked.map((r) => [Status.Ok, r.index]));
   });
 });

@@ -5,7 +5,7 @@
 
 import { connect, type Socket } from 'node:net';
 import { FRAME_PREFIX_BYTES, FrameReader } from '../transport/frame-reader.js';
-import { decodeWelcome, encodeHello, WELCOME_BYTES } from '../transport/tcp-handshake.js';
+import { decodeRefusal, decodeWelcome, encodeHello, REFUSAL_BYTES_MAX, WELCOME_BYTES } from '../transport/tcp-handshake.js';
 import type { HostPort } from '../transport/tcp-transport.js';
 import type { ClientChannel } from './channel.js';
 import { BATCH_HEADER_BYTES } from './protocol.js';
@@ -26,7 +26,9 @@ export class TcpChannel implements ClientChannel {
   private handler: (batch: Uint8Array) => void = () => {};
   private slot: Buffer | undefined;
   private readonly pendingWrites: Buffer[] = [];
-  private readonly connectedWaiters: Array<() => void> = [];
+  private readonly connectedWaiters: Array<(connected: boolean) => void> = [];
+  /** Why the replica refused the last connection (wrong token, ...); undefined once connected. */
+  refusedBecause: string | undefined;
 
   constructor(
     readonly replica: number,
@@ -40,14 +42,14 @@ export class TcpChannel implements ClientChannel {
     return !this.ready || this.shut;
   }
 
-  /** Resolves once connected (or after timeoutMs). */
+  /** Resolves true once connected, false after timeoutMs or as soon as the replica refuses the connection. */
   whenConnected(timeoutMs: number): Promise<boolean> {
     if (this.ready) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.connectedWaiters.push(() => {
+      this.connectedWaiters.push((connected) => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(connected);
       });
     });
   }
@@ -57,7 +59,7 @@ export class TcpChannel implements ClientChannel {
     const socket = connect({ host: this.address.host, port: this.address.port });
     this.socket = socket;
     socket.setNoDelay(true);
-    const reader = new FrameReader(WELCOME_BYTES, WELCOME_BYTES);
+    const reader = new FrameReader(WELCOME_BYTES, Math.max(WELCOME_BYTES, REFUSAL_BYTES_MAX));
     socket.on('connect', () => {
       const hello = encodeHello(0, this.replica, this.token);
       const prefix = Buffer.allocUnsafe(FRAME_PREFIX_BYTES);
@@ -71,16 +73,24 @@ export class TcpChannel implements ClientChannel {
             this.handler(frame);
             return;
           }
+          const refusal = decodeRefusal(frame);
+          if (refusal !== undefined) {
+            this.refusedBecause = refusal;
+            for (const waiter of this.connectedWaiters.splice(0)) waiter(false);
+            socket.destroy();
+            return;
+          }
           const id = decodeWelcome(frame);
           if (id !== this.replica) {
             socket.destroy(new Error(`replica ${this.address.host}:${this.address.port} answered as ${String(id)}`));
             return;
           }
           this.ready = true;
+          this.refusedBecause = undefined;
           this.reconnectDelayMs = RECONNECT_DELAY_MS_MIN;
           reader.frameBytesMin = BATCH_HEADER_BYTES;
           reader.frameBytesMax = RESPONSE_BATCH_BYTES_MAX;
-          for (const waiter of this.connectedWaiters.splice(0)) waiter();
+          for (const waiter of this.connectedWaiters.splice(0)) waiter(true);
         });
       } catch {
         socket.destroy();

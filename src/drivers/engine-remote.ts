@@ -57,6 +57,8 @@ export class RemoteEngineDriver implements Driver {
     const connected = await Promise.all(channels.map((c) => c.whenConnected(timeoutMs)));
     if (!connected.some(Boolean)) {
       await Promise.all(channels.map((c) => c.close()));
+      const refusals = channels.filter((c) => c.refusedBecause !== undefined).map((c) => c.refusedBecause!);
+      if (refusals.length > 0) throw new Error(`engine: ${refusals.join('; ')}${refusals.some((r) => r.endsWith('wrong token')) ? ' (give the group\'s token with --token or LOGBENCH_TOKEN)' : ''}`);
       throw new Error(`engine: no replica answered at ${this.options.endpoints.join(', ')} within ${timeoutMs} ms (wrong address, or a token mismatch: set LOGBENCH_TOKEN)`);
     }
     this.client = new EngineClient(channels, { ...DEFAULT_CLIENT_OPTIONS, producer: this.producer, deadlineMs: this.options.appendTimeoutMs ?? DEFAULT_CLIENT_OPTIONS.deadlineMs });

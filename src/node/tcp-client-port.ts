@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { BATCH_HEADER_BYTES, encodeResponseInto, RESPONSE_BYTES } from '../client/protocol.js';
 import type { AppendResponse } from '../client/protocol.js';
 import { FRAME_PREFIX_BYTES, FrameReader } from '../transport/frame-reader.js';
-import { decodeHello, encodeWelcome, HELLO_BYTES_MIN, TOKEN_BYTES_MAX, tokenDigest, tokenMatches } from '../transport/tcp-handshake.js';
+import { decodeHello, encodeRefusal, encodeWelcome, HELLO_BYTES_MIN, TOKEN_BYTES_MAX, tokenDigest, tokenMatches } from '../transport/tcp-handshake.js';
 import type { HostPort } from '../transport/tcp-transport.js';
 import type { ClientLink, ClientPort } from './client-port.js';
 
@@ -91,7 +91,10 @@ export class TcpClientPort implements ClientPort {
             this.refusedConnections++;
             const why = typeof hello === 'string' ? hello : hello.to !== this.self ? `addressed to replica ${hello.to}` : 'wrong token';
             this.log(`replica ${this.self}: refused client connection from ${remote}: ${why}`);
-            socket.destroy();
+            // Say why before closing (the client reports it at once); destroy if it never drains.
+            const refusal = encodeRefusal(`replica ${this.self} refused the connection: ${why}`);
+            socket.end(Buffer.concat([lengthPrefix(refusal.length), refusal]));
+            setTimeout(() => socket.destroy(), 1000).unref();
             return;
           }
           clearTimeout(timer);

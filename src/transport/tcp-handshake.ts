@@ -5,6 +5,9 @@
 //
 //   hello:   magic "LBHS" u32 | version u16 | tokenLength u16 | from u32 | to u32 | token bytes
 //   welcome: magic "LBOK" u32 | version u16 | reserved u16 (0) | id u32
+//   refusal: magic "LBNO" u32 | version u16 | reasonLength u16 | reason (UTF-8, at most 200 bytes)
+// A client connection that is refused gets the refusal before the close, so the client can say
+// why at once ("wrong token") instead of waiting out its connect timeout. Peers get no refusal.
 //
 // Tokens are compared in constant time (sha-256 digests of both, then crypto.timingSafeEqual, so
 // lengths leak nothing either).
@@ -17,6 +20,9 @@ export const HANDSHAKE_VERSION = 1;
 export const TOKEN_BYTES_MAX = 1024;
 export const HELLO_BYTES_MIN = 16;
 export const WELCOME_BYTES = 12;
+export const REFUSAL_MAGIC = 0x4c424e4f;
+export const REFUSAL_REASON_BYTES_MAX = 200;
+export const REFUSAL_BYTES_MAX = 8 + REFUSAL_REASON_BYTES_MAX;
 
 export interface Hello {
   from: number;
@@ -71,4 +77,23 @@ export function tokenDigest(token: string | Buffer): Buffer {
 /** Constant-time comparison of a received token with the expected token's digest. */
 export function tokenMatches(received: Buffer, expectedDigest: Buffer): boolean {
   return timingSafeEqual(tokenDigest(received), expectedDigest);
+}
+
+export function encodeRefusal(reason: string): Buffer {
+  let text = Buffer.from(reason, 'utf8');
+  if (text.length > REFUSAL_REASON_BYTES_MAX) text = text.subarray(0, REFUSAL_REASON_BYTES_MAX);
+  const out = Buffer.alloc(8 + text.length);
+  out.writeUInt32LE(REFUSAL_MAGIC, 0);
+  out.writeUInt16LE(HANDSHAKE_VERSION, 4);
+  out.writeUInt16LE(text.length, 6);
+  text.copy(out, 8);
+  return out;
+}
+
+/** The reason in a refusal; undefined when the frame is not one. */
+export function decodeRefusal(frame: Buffer): string | undefined {
+  if (frame.length < 8 || frame.readUInt32LE(0) !== REFUSAL_MAGIC) return undefined;
+  const length = frame.readUInt16LE(6);
+  if (8 + length !== frame.length) return undefined;
+  return frame.subarray(8).toString('utf8');
 }

@@ -53,7 +53,7 @@ describe('process-mode group over TCP', () => {
     for (const pid of pids) expect(() => process.kill(pid!, 0)).toThrow();
   }, 60_000);
 
-  test('a client with the wrong token is refused and the refusal is logged', () => {
+  test('a client with the wrong token is refused at once, told why, and the refusal is logged', () => {
     // Start one replica in remote mode on loopback and try a client with a wrong token.
     const script = `
       import { runProcessReplica } from './dist/src/node/process-main.js';
@@ -69,15 +69,20 @@ describe('process-mode group over TCP', () => {
       }, () => {}, (line) => lines.push(line));
       const bad = new TcpChannel(1, running.clientAddress, 'wrong');
       const good = new TcpChannel(1, running.clientAddress, 'right');
-      const badConnected = await bad.whenConnected(1500);
+      const startedMs = performance.now();
+      const badConnected = await bad.whenConnected(5000);
+      const badWaitedMs = performance.now() - startedMs;
       const goodConnected = await good.whenConnected(1500);
-      console.log(JSON.stringify({ badConnected, goodConnected, refused: running.clientPort.refusedConnections, lines }));
+      console.log(JSON.stringify({ badConnected, badWaitedMs, refusedBecause: bad.refusedBecause, goodConnected, refused: running.clientPort.refusedConnections, lines }));
       process.exit(0);
     `;
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     expect(result.status, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout.trim().split('\n').pop()!) as { badConnected: boolean; goodConnected: boolean; refused: number; lines: string[] };
+    const out = JSON.parse(result.stdout.trim().split('\n').pop()!) as { badConnected: boolean; badWaitedMs: number; refusedBecause: string | undefined; goodConnected: boolean; refused: number; lines: string[] };
     expect(out.badConnected).toBe(false);
+    // The replica says why before closing: the client knows at once instead of after its timeout.
+    expect(out.refusedBecause).toBe('replica 1 refused the connection: wrong token');
+    expect(out.badWaitedMs).toBeLessThan(2500);
     expect(out.goodConnected).toBe(true);
     expect(out.refused).toBeGreaterThan(0);
     expect(out.lines.some((line) => line.includes('refused client connection from 127.0.0.1') && line.includes('wrong token'))).toBe(true);

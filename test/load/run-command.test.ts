@@ -159,23 +159,7 @@ describe('logbench run', () => {
 
   it('Ctrl-C stops the load, still writes the result marked complete: false, and exits 130', async () => {
     const out = join(dir, 'interrupted.json');
-    const child = spawn(process.execPath, [MAIN, 'run', 'bench/scenarios/null.yaml', '--set', 'phases[0].seconds=60', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    // Progress lines appear once a second: the first one proves the load is running.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no progress line: ${stderr}`)), 20_000);
-      child.stderr.on('data', () => {
-        if (/\[\d+s\] closed/.test(stderr)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code, stderr } = await interruptRun(['bench/scenarios/null.yaml', '--set', 'phases[0].seconds=60', '--out', out], false);
     expect(code, stderr).toBe(130);
     const result = JSON.parse(readFileSync(out, 'utf8')) as { complete: boolean; phases: Array<{ interrupted: boolean }> };
     expect(resultProblems(result)).toEqual([]);

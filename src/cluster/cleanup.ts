@@ -1,4 +1,4 @@
-// Process-wide cleanup of what groups started: on exit, SIGINT or SIGTERM every registered
+// Process-wide cleanup of what groups started: on exit, SIGINT, SIGTERM or SIGHUP every registered
 // closer runs, so no worker, child process or temporary directory outlives a run or a test.
 // A signal that someone else handles too (a run that stops its load, reads the replicas back and
 // writes a partial result) is theirs: the closers then wait for the exit, so the replicas and
@@ -25,11 +25,14 @@ function install(): void {
   if (installed) return;
   installed = true;
   process.once('exit', runAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP too: a closed terminal would otherwise end this process without 'exit', leaving the
+  // peer servers (in their own process group) running.
+  const exitCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       if (process.listenerCount(signal) > 1) return;
       runAll();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(exitCodes[signal]);
     });
   }
 }

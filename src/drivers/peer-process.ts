@@ -1,8 +1,11 @@
 // One server process (etcd, nats-server) that a managed cluster started and owns.
 //
 // Invariants:
-// - Every process started here is in `liveProcesses` until it has exited, so an exit or
-//   SIGINT/SIGTERM of this Node process kills it (SIGKILL): no orphan servers survive a run.
+// - Every process started here is in `liveProcesses` until it has exited, and an exit or
+//   SIGINT/SIGTERM/SIGHUP of this Node process kills it (SIGKILL, via src/cluster/cleanup.ts): no
+//   orphan servers survive a run.
+// - Servers run in their own process group: a terminal's Ctrl-C signals only logbench, which
+//   stops the load and reads the servers back (the ledger) before it stops them.
 // - A process is only ever signalled by the pid this module spawned; nothing is killed by name.
 // - Output goes to a log file (not a pipe), so a chatty server can never block on a full pipe,
 //   and the log's tail is quoted when the server dies before it is ready.
@@ -10,35 +13,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { assert } from '../assert.js';
+import { onProcessExit } from '../cluster/cleanup.js';
 import { sleep } from './deadline.js';
 
 const liveProcesses = new Set<ChildProcess>();
-let exitHooksInstalled = false;
-
-function killAllNow(): void {
-  for (const child of liveProcesses) {
-    try {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-  liveProcesses.clear();
-}
-
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on('exit', killAllNow);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    const onSignal = (): void => {
-      killAllNow();
-      // Listening to a signal disables Node's default exit; keep it when nobody else listens.
-      if (process.listenerCount(signal) === 1) process.exit(signal === 'SIGINT' ? 130 : 143);
-    };
-    process.on(signal, onSignal);
-  }
-}
 
 /** Pids of processes started by this module that have not exited yet (for tests and diagnostics). */
 export function livePeerPids(): number[] {
@@ -77,14 +55,20 @@ export class PeerProcess {
   /** Spawns the server. Must not already be running. */
   start(): void {
     assert(!this.running, () => `${this.name}: start while running (pid ${this.pid})`);
-    installExitHooks();
     const logFd = fs.openSync(this.logPath, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(this.binary, [...this.args], { stdio: ['ignore', logFd, logFd] });
+      child = spawn(this.binary, [...this.args], { stdio: ['ignore', logFd, logFd], detached: true });
     } finally {
       fs.closeSync(logFd);
     }
+    const unregister = onProcessExit(() => {
+      try {
+        if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    });
     this.child = child;
     this.exitCode = undefined;
     this.exitSignal = undefined;
@@ -93,6 +77,7 @@ export class PeerProcess {
     this.exited = new Promise((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null): void => {
         liveProcesses.delete(child);
+        unregister();
         if (this.child === child) {
           this.exitCode = code;
           this.exitSignal = signal;

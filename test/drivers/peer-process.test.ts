@@ -106,4 +106,36 @@ describe('PeerProcess', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(isPidAlive(pid)).toBe(false);
   });
+
+  it('a terminal Ctrl-C reaches logbench only; logbench then kills its servers (SIGINT and SIGHUP)', async () => {
+    for (const [signal, code] of [['SIGINT', 130], ['SIGHUP', 129]] as const) {
+      const dir = tempDir();
+      const pidFile = path.join(dir, 'pid');
+      const script = `
+        import { PeerProcess } from ${JSON.stringify(path.resolve('src/drivers/peer-process.ts'))};
+        const p = new PeerProcess('sleeper', '/bin/sleep', ['30'], ${JSON.stringify(path.join(dir, 'log'))});
+        p.start();
+        (await import('node:fs')).writeFileSync(${JSON.stringify(pidFile)}, String(p.pid));
+        setInterval(() => {}, 1000);
+      `;
+      const scriptPath = path.join(dir, 'signal.mts');
+      fs.writeFileSync(scriptPath, script);
+      const { spawn } = await import('node:child_process');
+      // Its own process group, as a shell gives a foreground job: the signal goes to the whole group.
+      const child = spawn(process.execPath, ['--import', 'tsx', scriptPath], { stdio: 'ignore', detached: true });
+      const deadline = Date.now() + 20_000;
+      while (!fs.existsSync(pidFile) || fs.readFileSync(pidFile, 'utf8') === '') {
+        if (Date.now() > deadline) throw new Error('the script did not start its server');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      // The server is not in logbench's process group, so a terminal's signal does not reach it.
+      expect(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]).not.toBe(String(child.pid));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      process.kill(-child.pid!, signal);
+      expect(await exited, signal).toBe(code);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(isPidAlive(pid), signal).toBe(false);
+    }
+  });
 });

@@ -48,7 +48,7 @@ export function comparisonExitCode(report: CompareReport, failOnRegression: bool
 }
 
 export const METHOD_TEXT =
-  'hierarchical circular block bootstrap of per-second samples (runs drawn with replacement when a side has several, then blocks of consecutive seconds within each run); percentile interval of the relative change head/base - 1';
+  'hierarchical circular block bootstrap of per-second samples (runs drawn with replacement when a side has several, then blocks of consecutive seconds within each run); percentile interval of head/base, widened by t(df)/z on the log scale, shown as the relative change head/base - 1';
 
 export function buildComparison(sides: LoadedSides, options: CompareOptions, force: boolean): CompareReport {
   const warnings: string[] = [];

@@ -10,16 +10,22 @@
 //    drawn seconds: throughput = mean over drawn runs of the mean ops per drawn second; a latency
 //    percentile = that percentile of the merged histograms of the drawn seconds (so tail
 //    percentiles come from the per-second histograms, not from per-second summaries).
-//  - The interval is the percentile interval of the replicates' relative change, widened around
-//    the point estimate by t(df)/z: a bootstrap of few independent blocks under-covers (sample
+//  - The interval is the percentile interval of the replicates' ratio head/base, widened around
+//    the point estimate by t(df)/z on the log scale (log(head/base)) and mapped back to a relative
+//    change: a ratio is never below 0, so a change is never below −100%, and the spread of a ratio
+//    is symmetric on the log scale, not on the linear one (widening head/base − 1 symmetrically
+//    gave intervals like [−4387%, +13037%] for a 100× latency regression, and bounds below −100%).
+//    Why widen at all: a bootstrap of few independent blocks under-covers (sample
 //    autocorrelations of 20 seconds are biased low, and blocks cut long correlations), and
 //    df = min(independent blocks of a side) − 1, Welch's conservative choice, puts the
 //    small-sample penalty of a t test back (blocks per run = seconds / block length; a side with
 //    several runs counts at least its runs). Measured on synthetic AR(1) series (φ = 0.5):
 //    see test/results/compare.test.ts.
-//  - With a noise floor (from `logbench calibrate`), the throughput interval is at least ± the
-//    floor around the change: a side of two or three runs that agree by chance says less about
-//    run-to-run noise than the A/A pairs calibrate measured on the same machine and scenario.
+//  - With a noise floor (from `logbench calibrate`), the throughput interval reaches at least
+//    head/base × (1 ± floor), i.e. ± the floor around an A/A change of 0: a side of two or three
+//    runs that agree by chance says less about run-to-run noise than the A/A pairs calibrate
+//    measured on the same machine and scenario. As a fraction of the ratio, the floor too keeps
+//    the interval above −100%.
 //  - Verdict: regressed/improved when the interval excludes 0 and the point change is at least
 //    the threshold (a practical floor below which a difference is not worth failing a build);
 //    otherwise "no significant change". With fewer than MIN_SAMPLES samples a side there is no
@@ -125,11 +131,19 @@ function prepare(runs: readonly RunSamples[], slotOf: Map<number, number>): Prep
   return { runs: prepared, samples, blocks };
 }
 
-/** Widens [low, high] around `point` by t(df)/z at the interval's confidence. */
-function widen(point: number, low: number, high: number, confidence: number, df: number): { low: number; high: number } {
+/**
+ * Widens the ratio interval [low, high] (head/base) around the ratio `point` by t(df)/z at the
+ * interval's confidence, on the log scale, and returns it as relative changes (ratio − 1): the
+ * bounds stay above −1 however wide the interval grows. A ratio bound of 0 (a replicate with no
+ * ops or a zero latency) stays −1.
+ */
+export function widenRatio(point: number, low: number, high: number, confidence: number, df: number): { low: number; high: number } {
+  assert(point > 0 && low >= 0 && high >= low, () => `widenRatio: expected 0 <= low <= high and point > 0, got ${low}, ${high}, ${point}`);
   const p = 1 - (1 - confidence) / 2;
   const factor = tQuantile(p, Math.max(1, df)) / normalQuantile(p);
-  return { low: point - (point - low) * factor, high: point + (high - point) * factor };
+  const center = Math.log(point);
+  const widened = (bound: number): number => Math.exp(center + (Math.log(bound) - center) * factor) - 1;
+  return { low: widened(low), high: widened(high) };
 }
 
 /** Statistics of one side for one draw: `pick(run)` gives the unit counts drawn for that run. */
@@ -281,11 +295,11 @@ export function compareGroup(sides: GroupSides, options: CompareOptions): Metric
       const withLatency = hasLatency && latencyWanted.length > 0;
       drawSide(base, accBase, rng, scratch, withLatency);
       drawSide(head, accHead, rng, scratch, withLatency);
-      replicates.get('throughput')?.set([accHead.throughput() / accBase.throughput() - 1], b);
+      replicates.get('throughput')?.set([accHead.throughput() / accBase.throughput()], b);
       if (hasLatency && latencyWanted.length > 0) {
         accBase.latency(latencyWanted, latBase);
         accHead.latency(latencyWanted, latHead);
-        latencyWanted.forEach((m, i) => replicates.get(m)?.set([latHead[i]! / latBase[i]! - 1], b));
+        latencyWanted.forEach((m, i) => replicates.get(m)?.set([latHead[i]! / latBase[i]!], b));
       }
     }
   }
@@ -296,9 +310,11 @@ export function compareGroup(sides: GroupSides, options: CompareOptions): Metric
     let low: number | null = null;
     let high: number | null = null;
     if (bootstrapped) {
+      // Replicates are ratios head/base (never below 0); a percentile interval commutes with the
+      // monotone map to the log scale, so it is taken on the ratios and widened on the logs.
       const raw = percentileInterval(replicates.get(metric)!, options.confidence);
-      if (Number.isFinite(raw.low) && Number.isFinite(raw.high) && Number.isFinite(changePercent)) {
-        const interval = widen(changePercent / 100, raw.low, raw.high, options.confidence, Math.min(base.blocks, head.blocks) - 1);
+      if (Number.isFinite(raw.low) && Number.isFinite(raw.high) && Number.isFinite(changePercent) && changePercent > -100) {
+        const interval = widenRatio(1 + changePercent / 100, raw.low, raw.high, options.confidence, Math.min(base.blocks, head.blocks) - 1);
         low = interval.low * 100;
         high = interval.high * 100;
       }
@@ -306,9 +322,12 @@ export function compareGroup(sides: GroupSides, options: CompareOptions): Metric
     let floorNote: string | null = null;
     if (metric === 'throughput' && options.noiseFloorPercent > 0 && low !== null && high !== null) {
       const floor = options.noiseFloorPercent;
-      if (changePercent - low < floor || high - changePercent < floor) floorNote = `interval widened to the calibrated noise floor ±${floor}%`;
-      low = Math.min(low, changePercent - floor);
-      high = Math.max(high, changePercent + floor);
+      const ratio = 1 + changePercent / 100;
+      const floorLow = (ratio * (1 - floor / 100) - 1) * 100;
+      const floorHigh = (ratio * (1 + floor / 100) - 1) * 100;
+      if (floorLow < low || floorHigh > high) floorNote = `interval widened to the calibrated noise floor ±${floor}% (of head/base)`;
+      low = Math.min(low, floorLow);
+      high = Math.max(high, floorHigh);
     }
     const inconclusive = !bootstrapped && sides.withoutInterval === 'inconclusive';
     const note = bootstrapped

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSides } from '../../src/results/compare-input.js';
 import { buildComparison } from '../../src/results/compare-report.js';
-import { DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '../../src/results/compare.js';
+import type { RunSamples, SampleUnit } from '../../src/results/compare-samples.js';
+import { compareGroup, DEFAULT_COMPARE_OPTIONS, type CompareOptions, type GroupSides } from '../../src/results/compare.js';
 import { noiseFloor } from '../../src/results/noise-floor.js';
 import { Xoshiro128 } from '../../src/prng.js';
 import { syntheticResult, tempDir } from './compare-fixtures.js';
@@ -287,5 +288,34 @@ describe('statistics', () => {
       if (rows[0]!.verdict === 'regressed') detected++;
     }
     expect(detected / pairs).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('intervals of large changes', () => {
+  const options: CompareOptions = { ...DEFAULT_COMPARE_OPTIONS, resamples: 500 };
+
+  it('no interval bound is below -100%, however different the runs', () => {
+    const rows = [
+      ...buildComparison(loadSides([tmp.write('wide-base.json', syntheticResult({ seed: 31, seconds: 3, noise: 0.6 }))], [tmp.write('wide-head.json', syntheticResult({ seed: 32, seconds: 3, opsPerSec: 3_000, noise: 0.6 }))]), options, false).rows,
+      ...buildComparison(loadSides([aa1], [slow]), { ...options, noiseFloorPercent: 99 }, false).rows,
+    ];
+    for (const row of rows) {
+      expect(row.ciLowPercent, `${row.metric}`).not.toBeNull();
+      expect(row.ciLowPercent!, `${row.metric}`).toBeGreaterThanOrEqual(-100);
+      expect(row.ciLowPercent!, `${row.metric}`).toBeLessThanOrEqual(row.changePercent);
+      expect(row.ciHighPercent!, `${row.metric}`).toBeGreaterThanOrEqual(row.changePercent);
+    }
+  });
+
+  it('a 100x latency regression with 3 seconds a side is regressed, though its seconds differ', () => {
+    // Every head second is 50-150x slower than every base second; the bootstrap's ratios are
+    // skewed (50x..150x), which a widening on the linear scale turned into [-7000%, ...].
+    const second = (latencyUs: number): SampleUnit => ({ opsPerSec: 1000, valuesUs: Float64Array.of(latencyUs), midsUs: Float64Array.of(latencyUs), counts: Float64Array.of(1000) });
+    const run = (path: string, latenciesUs: number[]): RunSamples => ({ path, unitKind: 'series', units: latenciesUs.map(second) });
+    const sides: GroupSides = { group: 'open', base: [run('base.json', [100, 100, 100])], head: [run('head.json', [5_000, 10_000, 15_000])], withoutInterval: 'inconclusive' };
+    const p99 = compareGroup(sides, { ...options, metrics: ['p99'] })[0]!;
+    expect(p99.changePercent).toBeCloseTo(14_900, 0);
+    expect(p99.ciLowPercent!).toBeGreaterThan(0);
+    expect(p99.verdict).toBe('regressed');
   });
 });

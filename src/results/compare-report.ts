@@ -31,15 +31,21 @@ export interface CompareReport {
   /** Phases present in every file but not compared (every run of a side saturated its generator). */
   skippedPhases: string[];
   rows: MetricRow[];
+  /** Files whose correctness ledger failed (acked writes lost, duplicated or divergent). */
+  ledgerFailures: Array<{ side: 'base' | 'head'; file: string; reason: string | null }>;
   regressed: boolean;
   improved: boolean;
 }
 
 /**
- * Exit status of a comparison: 2 when nothing could be judged (no metric compared, or a phase
- * skipped while gating on regressions), 1 for a regression under --fail-on-regression, else 0.
+ * Exit status of a comparison: under --fail-on-regression 1 when a head run failed its
+ * correctness ledger; 2 when nothing could be judged (no metric compared, or a phase skipped while
+ * gating on regressions); 1 for a regression under --fail-on-regression; else 0.
  */
 export function comparisonExitCode(report: CompareReport, failOnRegression: boolean): { code: number; why?: string } {
+  // A head that loses acked writes has regressed whatever its speed: that is decided, not unjudged.
+  const headLedger = report.ledgerFailures.filter((f) => f.side === 'head').map((f) => f.file);
+  if (failOnRegression && headLedger.length > 0) return { code: 1, why: `correctness regression: the ledger failed in ${headLedger.join(', ')}` };
   if (report.skippedPhases.length > 0 && (failOnRegression || report.rows.length === 0)) {
     return { code: 2, why: `phase${report.skippedPhases.length === 1 ? '' : 's'} ${report.skippedPhases.join(', ')} could not be compared (see the warnings above)` };
   }
@@ -54,6 +60,7 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
   const warnings: string[] = [];
   const skippedPhases: string[] = [];
   const differences: CompareReport['differences'] = [];
+  const ledgerFailures: CompareReport['ledgerFailures'] = [];
   const groups: GroupSides[] = [];
 
   if (sides.kind === 'result') {
@@ -74,6 +81,16 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
     if (refused.length > 0) warnings.push(`compared despite differing ${[...new Set(differences.filter((d) => d.refuse).map((d) => d.field))].join(', ')} (--force)`);
     for (const file of [...sides.base, ...sides.head]) {
       if (!file.result.complete) warnings.push(`${file.path}: the run is incomplete ("complete": false)`);
+    }
+    for (const [side, files] of [['base', sides.base], ['head', sides.head]] as const) {
+      for (const file of files) {
+        const c = file.result.correctness;
+        if (c.ledger !== 'failed') continue;
+        ledgerFailures.push({ side, file: file.path, reason: c.reason });
+        const counts = (['lost', 'duplicated', 'divergent', 'reordered'] as const).filter((k) => (c[k] ?? 0) > 0).map((k) => `${k} ${c[k]}`);
+        const detail = counts.length > 0 ? counts.join(', ') : (c.reason?.split('\n')[0] ?? 'no reason recorded');
+        warnings.push(`${file.path} (${side}): correctness ledger "failed" (${detail})${side === 'head' ? ': a correctness regression, whatever the speed' : ''}`);
+      }
     }
     const all = [...sides.base, ...sides.head].map((f) => f.result);
     const names = commonPhases(all);
@@ -131,6 +148,7 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
     warnings,
     skippedPhases,
     rows,
+    ledgerFailures,
     regressed: rows.some((r) => r.verdict === 'regressed'),
     improved: rows.some((r) => r.verdict === 'improved'),
   };

@@ -168,6 +168,27 @@ describe('refusals and bad input', () => {
     expect(all.stderr).toContain('could not be compared');
   });
 
+  it('a failed correctness ledger is warned about on either side and fails a gate on the head side', () => {
+    const failed = (seed: number, name: string): string => {
+      const value = syntheticResult({ seed }) as unknown as { correctness: Record<string, unknown> };
+      value.correctness = { ...value.correctness, ledger: 'failed', reason: 'correctness ledger FAILED: 3 acked entries lost', lost: 3 };
+      return tmp.write(name, value);
+    };
+    const head = failed(12, 'ledger-failed-head.json');
+    const gated = cli(['compare', aa1, head, '--fail-on-regression']);
+    expect(gated.status).toBe(1);
+    expect(gated.stdout).toContain(`${head} (head): correctness ledger "failed" (lost 3)`);
+    expect(gated.stdout).toContain('verdict: regressed (correctness ledger failed)');
+    expect(gated.stderr).toContain(`the ledger failed in ${head}`);
+    expect(cli(['compare', aa1, head]).status).toBe(0);
+    const base = failed(11, 'ledger-failed-base.json');
+    const onBase = cli(['compare', base, aa2, '--fail-on-regression', '--format', 'json']);
+    expect(onBase.status).toBe(0);
+    const report = JSON.parse(onBase.stdout) as { warnings: string[]; ledgerFailures: Array<{ side: string; file: string }> };
+    expect(report.ledgerFailures).toEqual([{ side: 'base', file: base, reason: 'correctness ledger FAILED: 3 acked entries lost' }]);
+    expect(report.warnings.join('\n')).toContain(`${base} (base): correctness ledger "failed" (lost 3)`);
+  });
+
   it('a missing file exits 2 naming it', () => {
     const r = cli(['compare', aa1, join(tmp.dir, 'absent.json')]);
     expect(r.status).toBe(2);

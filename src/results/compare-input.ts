@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { compileSchema } from './ajv.js';
 import type { RunResult } from './result-types.js';
 import { RESULT_SCHEMA_ID } from './result-schema.js';
+import { repeatedRunProblem, runFileIdentity, sharedRunProblem } from './same-run.js';
 import { describeAjvErrors } from './schema-errors.js';
 import { histogramProblems, resultProblems } from './validate.js';
 
@@ -88,13 +89,13 @@ export type LoadedSides = { kind: 'result'; base: Array<{ path: string; result: 
 export function loadSides(basePaths: readonly string[], headPaths: readonly string[]): LoadedSides {
   if (basePaths.length === 0) throw new CompareInputError('no base files given');
   if (headPaths.length === 0) throw new CompareInputError('no head files given');
-  for (const [side, paths] of [['base', basePaths], ['head', headPaths]] as const) {
-    const twice = paths.find((path, i) => paths.indexOf(path) !== i);
-    // A file counted twice would pass for two runs and narrow the interval for nothing.
-    if (twice !== undefined) throw new CompareInputError(`${twice}: given twice on the ${side} side; each run may count once`);
-  }
   const base = basePaths.map(loadCompareFile);
   const head = headPaths.map(loadCompareFile);
+  // Checked once every file has loaded, so a broken file is reported as such even when repeated.
+  const baseIds = basePaths.map(runFileIdentity);
+  const headIds = headPaths.map(runFileIdentity);
+  const repeated = repeatedRunProblem(baseIds, 'on the base side') ?? repeatedRunProblem(headIds, 'on the head side') ?? sharedRunProblem(baseIds, headIds);
+  if (repeated !== null) throw new CompareInputError(repeated);
   const kind = base[0]!.kind;
   const odd = [...base, ...head].find((f) => f.kind !== kind);
   if (odd !== undefined) {

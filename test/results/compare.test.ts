@@ -2,7 +2,8 @@
 // incomparable files, errors naming the file and field, and determinism of the intervals.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSides } from '../../src/results/compare-input.js';
 import { buildComparison } from '../../src/results/compare-report.js';
@@ -143,6 +144,23 @@ describe('refusals and bad input', () => {
     const r = cli(['compare', '--base', aa1, aa1, '--head', slow]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${aa1}: given twice on the base side`);
+  });
+
+  it('a file given twice under another name, or a byte-identical copy, is refused too', () => {
+    const relativePath = `./${relative(ROOT, aa1)}`;
+    const dotted = cli(['compare', '--base', aa1, relativePath, '--head', slow]);
+    expect(dotted.status).toBe(2);
+    expect(dotted.stderr).toContain(`${relativePath}: given twice on the base side (the same file as ${aa1})`);
+    const copy = tmp.write('aa1-copy.json', readFileSync(aa1, 'utf8'));
+    const copied = cli(['compare', '--base', aa2, '--head', slow, copy, aa1]);
+    expect(copied.status).toBe(2);
+    expect(copied.stderr).toContain(`${aa1}: given twice on the head side (a byte-identical copy of ${copy})`);
+  });
+
+  it('a file on both sides (a glob that catches the head file) is refused, naming it', () => {
+    const r = cli(['compare', '--base', join(tmp.dir, 'aa?.json'), '--head', aa2]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${aa2}: given on both the base and the head side`);
   });
 
   it('runs whose generator saturated are left out; a side left with none is not compared and fails a gate', () => {

@@ -9,6 +9,7 @@ import { decodeHistogram } from '../load/histogram.js';
 import { buildComparison, type CompareReport } from './compare-report.js';
 import { formatUs, formatValue } from './compare-format.js';
 import { DEFAULT_COMPARE_OPTIONS } from './compare.js';
+import { EDGE_SECONDS, isWholeMeasuredSecond } from './measured-seconds.js';
 import type { RunResult } from './result-types.js';
 import { barChart, escapeXml, lineChart, type LineSeries, type Marker } from './svg-chart.js';
 
@@ -41,11 +42,17 @@ export function spectrumPoints(histogramBase64: string): Array<{ x: number; y: n
   return points;
 }
 
-function throughputSeries(input: ReportInput, label: string): LineSeries {
+/**
+ * A run's ops per second, phases back to back. Partial seconds (the last one of a phase, cut by
+ * its end) are left out as compare leaves them out (measured-seconds.ts): 64 ops in the last
+ * 50 ms would plot as a collapse to 0 that never happened.
+ */
+export function throughputSeries(input: ReportInput, label: string): LineSeries {
   const points: Array<{ x: number; y: number }> = [];
   let offset = 0;
   for (const phase of input.result.phases) {
-    for (const point of phase.series) points.push({ x: offset + point.second + 0.5, y: point.ops });
+    const whole = (point: (typeof phase.series)[number]): boolean => (point.warmup ? point.second + 1 <= phase.warmupSeconds + EDGE_SECONDS : isWholeMeasuredSecond(phase, point));
+    for (const point of phase.series) if (whole(point)) points.push({ x: offset + point.second + 0.5, y: point.ops });
     offset += Math.max(phase.wallSeconds, phase.series.length);
   }
   return { name: label, points };
@@ -127,8 +134,12 @@ function summaryTable(inputs: readonly ReportInput[]): string {
     const r = input.result;
     for (const phase of r.phases) {
       const l = phase.latencyUs.corrected;
+      // A saturated generator measured itself: its numbers are withheld, never shown as the system's.
+      const numbers = phase.generator.saturated
+        ? `<td class="saturated" colspan="5"><b>SATURATED</b>: the load generator was the bottleneck; these numbers describe it, not the system</td>`
+        : `<td class="n">${escapeXml(formatValue({ unit: 'ops/s' }, phase.throughput.opsPerSec))}</td><td class="n">${formatUs(l.p50Us)}</td><td class="n">${formatUs(l.p99Us)}</td><td class="n">${formatUs(l.p999Us)}</td><td class="n">${formatUs(l.maxUs)}</td>`;
       rows.push(
-        `<tr><td>${escapeXml(labelOf(input, inputs))}</td><td>${escapeXml(r.scenario.name)}</td><td>${escapeXml(r.system.name)}</td><td>${escapeXml((r.environment.git.commit ?? '-').slice(0, 10))}${r.environment.git.dirty === true ? ' (dirty)' : ''}</td><td>${escapeXml(phase.name)}</td><td class="n">${escapeXml(formatValue({ unit: 'ops/s' }, phase.throughput.opsPerSec))}</td><td class="n">${formatUs(l.p50Us)}</td><td class="n">${formatUs(l.p99Us)}</td><td class="n">${formatUs(l.p999Us)}</td><td class="n">${formatUs(l.maxUs)}</td><td>${phase.generator.saturated ? '<b>saturated</b>' : 'ok'}</td></tr>`,
+        `<tr><td>${escapeXml(labelOf(input, inputs))}</td><td>${escapeXml(r.scenario.name)}</td><td>${escapeXml(r.system.name)}</td><td>${escapeXml((r.environment.git.commit ?? '-').slice(0, 10))}${r.environment.git.dirty === true ? ' (dirty)' : ''}</td><td>${escapeXml(phase.name)}</td>${numbers}<td>${phase.generator.saturated ? '<b>saturated</b>' : 'ok'}</td></tr>`,
       );
     }
   }
@@ -145,8 +156,13 @@ export function buildHtmlReport(inputs: readonly ReportInput[], generatedAt: Dat
   const spectrum: LineSeries[] = [];
   let closedPhases = 0;
   let openPhases = 0;
+  const saturated: string[] = [];
   inputs.forEach((input, i) => {
     for (const phase of input.result.phases) {
+      if (phase.generator.saturated) {
+        saturated.push(`${labels[i]} ${phase.name}`);
+        continue;
+      }
       if (phase.generator.coordinatedOmissionCorrected) openPhases++;
       else closedPhases++;
       spectrum.push({ name: `${labels[i]} ${phase.name}`, points: spectrumPoints(phase.histograms.corrected) });
@@ -163,7 +179,7 @@ export function buildHtmlReport(inputs: readonly ReportInput[], generatedAt: Dat
       xLog: true,
       xTickLabel: (x) => (x <= 1 ? '0%' : `${(100 * (1 - 1 / x)).toFixed(Math.max(0, Math.round(Math.log10(x)) - 2))}%`),
       series: spectrum,
-    })}`,
+    })}${saturated.length > 0 ? `<p class="note">Not plotted: ${escapeXml(saturated.join(', '))} (generator saturated: its latencies describe the load generator, not the system).</p>` : ''}`,
   );
   const failovers = inputs.map((input, i) => failoverChart(input, labels[i]!, i)).filter((c): c is string => c !== null);
   if (failovers.length > 0) sections.push(`<h2>Failover</h2>${failovers.join('\n')}`);
@@ -174,7 +190,7 @@ export function buildHtmlReport(inputs: readonly ReportInput[], generatedAt: Dat
   const style = `body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#222;background:#fafafa}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px}table{border-collapse:collapse;font-size:13px;background:#fff}
 td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
-svg.chart{display:block;margin:8px 0;border:1px solid #ddd}.warnings li{color:#8a4b00}.env{font-size:12px;color:#555}`;
+svg.chart{display:block;margin:8px 0;border:1px solid #ddd}.warnings li{color:#8a4b00}td.saturated,.note{color:#8a4b00}.env{font-size:12px;color:#555}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>logbench report</title><style>${style}</style></head>
 <body>

@@ -70,10 +70,11 @@ export function compactNumber(n: number): string {
 
 export function lineChart(spec: LineChartSpec): string {
   const width = spec.width ?? 900;
-  const height = spec.height ?? 360;
   const left = 70;
   const right = 170;
-  const top = 36;
+  const title = titleText(spec.title, left, width - left - 10);
+  const height = (spec.height ?? 360) + title.extraPx;
+  const top = 36 + title.extraPx;
   const bottom = 48;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
@@ -90,7 +91,7 @@ export function lineChart(spec: LineChartSpec): string {
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" id="${escapeXml(spec.id)}" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(spec.title)}">`);
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${left}" y="22" font-size="15" font-weight="bold" fill="#222">${escapeXml(spec.title)}</text>`);
+  out.push(title.svg);
   // Axes and grid.
   const yTicks = niceTicks(0, yMax, 5);
   for (const v of yTicks) {
@@ -149,7 +150,8 @@ export function barChart(spec: { id: string; title: string; bars: Bar[]; unit: s
   const rowH = 24;
   const left = 220;
   const right = 80;
-  const top = 40;
+  const title = titleText(spec.title, 12, width - 22);
+  const top = 40 + title.extraPx;
   const height = top + spec.bars.length * rowH + 40;
   const plotW = width - left - right;
   // Capped at ±100%: one wild change (a saturated phase) must not flatten every other bar; bars
@@ -159,7 +161,7 @@ export function barChart(spec: { id: string; title: string; bars: Bar[]; unit: s
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" id="${escapeXml(spec.id)}" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(spec.title)}">`);
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="12" y="22" font-size="15" font-weight="bold" fill="#222">${escapeXml(spec.title)}</text>`);
+  out.push(title.svg);
   for (const v of niceTicks(-extent, extent, 8)) {
     const x = sx(v);
     out.push(`<line x1="${fmt(x)}" y1="${top - 6}" x2="${fmt(x)}" y2="${height - 30}" stroke="${v === 0 ? '#444' : '#eeeeee'}"/>`);
@@ -180,6 +182,36 @@ export function barChart(spec: { id: string; title: string; bars: Bar[]; unit: s
   });
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** Average advance of a 15px bold title character, px (a generous estimate for system-ui). */
+const TITLE_CHAR_PX = 8.5;
+const TITLE_LINE_PX = 18;
+
+/** A title split at spaces into lines that fit `widthPx`, so it is never cut off at the SVG's edge. */
+export function titleLines(title: string, widthPx: number): string[] {
+  const maxChars = Math.max(10, Math.floor(widthPx / TITLE_CHAR_PX));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of title.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > maxChars) {
+      lines.push(line);
+      line = '';
+    }
+    line = line === '' ? word : `${line} ${word}`;
+    while (line.length > maxChars) {
+      lines.push(line.slice(0, maxChars));
+      line = line.slice(maxChars);
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+function titleText(title: string, x: number, widthPx: number): { svg: string; extraPx: number } {
+  const lines = titleLines(title, widthPx);
+  const svg = lines.map((line, i) => `<text class="title" x="${x}" y="${22 + i * TITLE_LINE_PX}" font-size="15" font-weight="bold" fill="#222">${escapeXml(line)}</text>`).join('\n');
+  return { svg, extraPx: (lines.length - 1) * TITLE_LINE_PX };
 }
 
 function range(from: number, to: number): number[] {

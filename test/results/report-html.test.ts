@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { throughputSeries } from '../../src/results/report-html.js';
+import type { RunResult } from '../../src/results/result-types.js';
+import { lineChart, titleLines } from '../../src/results/svg-chart.js';
 import { syntheticResult, tempDir } from './compare-fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -130,5 +133,58 @@ describe('html report', () => {
     } finally {
       rmSync(profile, { recursive: true, force: true });
     }
+  });
+});
+
+describe('report content', () => {
+  const report = (files: string[], name: string): { status: number | null; stderr: string; html: string } => {
+    const out = join(tmp.dir, name);
+    const r = spawnSync(process.execPath, [MAIN, 'report', ...files, '--html', out], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    return { status: r.status, stderr: r.stderr, html: existsSync(out) ? readFileSync(out, 'utf8') : '' };
+  };
+  const svgOf = (html: string, id: string): string => {
+    const start = html.indexOf(`id="${id}"`);
+    return start < 0 ? '' : html.slice(start, html.indexOf('</svg>', start));
+  };
+
+  it('withholds the numbers of a saturated phase and leaves it out of the percentile chart', () => {
+    const value = syntheticResult({ seed: 3, opsPerSec: 808_557 });
+    value.phases[0]!.generator.saturated = true;
+    const saturated = tmp.write('saturated.json', value);
+    const plain = tmp.write('plain.json', syntheticResult({ seed: 4 }));
+    const r = report([plain, saturated], 'saturated.html');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.html).toContain('<b>SATURATED</b>');
+    expect(r.html).not.toContain(Math.round(value.phases[0]!.throughput.opsPerSec).toLocaleString('en-US'));
+    const spectrum = svgOf(r.html, 'spectrum');
+    expect((spectrum.match(/<path class="series"/g) ?? []).length).toBe(1);
+    expect(spectrum).not.toContain('saturated closed');
+    expect(r.html).toContain('Not plotted: saturated closed (generator saturated');
+  });
+
+  it('leaves the partial last second out of the throughput chart', () => {
+    const result: RunResult = syntheticResult({ seed: 5, seconds: 5 });
+    const phase = result.phases[0]!;
+    phase.series.push({ ...phase.series[phase.series.length - 1]!, second: phase.warmupSeconds + phase.measuredSeconds, ops: 64 });
+    const points = throughputSeries({ path: 'r.json', result }, 'r').points;
+    expect(points).toHaveLength(phase.warmupSeconds + phase.measuredSeconds);
+    expect(points.map((p) => p.y)).not.toContain(64);
+  });
+
+  it('wraps a long chart title instead of cutting it off at the edge', () => {
+    const title = 'Commit latency percentile spectrum (open-loop phases corrected for coordinated omission, closed-loop phases service time)';
+    const lines = titleLines(title, 900 - 70 - 10);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join(' ')).toBe(title);
+    for (const line of lines) expect(line.length * 8.5).toBeLessThanOrEqual(820);
+    const svg = lineChart({ id: 'x', title, xLabel: 'x', yLabel: 'y', series: [{ name: 's', points: [{ x: 1, y: 1 }] }] });
+    expect((svg.match(/<text class="title"/g) ?? []).length).toBe(lines.length);
+  });
+
+  it('refuses a file given twice, under any name', () => {
+    const a = tmp.write('twice.json', syntheticResult({ seed: 6 }));
+    const r = report([a, a], 'twice.html');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${a}: given twice in the report`);
   });
 });

@@ -6,6 +6,7 @@ import { checkOutputPath, writeOutputFile } from '../output-path.js';
 import type { Command } from '../command.js';
 import { expandGlob, FileListError } from '../../results/compare-files.js';
 import { buildHtmlReport } from '../../results/report-html.js';
+import { repeatedRunProblem, runFileIdentity } from '../../results/same-run.js';
 import { readResultFile, ResultFileError } from '../../results/validate.js';
 
 export const reportCommand: Command = {
@@ -24,6 +25,9 @@ export const reportCommand: Command = {
     let inputs;
     try {
       inputs = ctx.positionals.flatMap((p) => expandGlob(p, 'RESULT')).map((path) => ({ path, result: readResultFile(path) }));
+      // The same run twice would be drawn twice and compared with itself.
+      const repeated = repeatedRunProblem(inputs.map((i) => runFileIdentity(i.path)), 'in the report');
+      if (repeated !== null) throw new UsageError(`logbench report: ${repeated}`);
     } catch (error) {
       if (error instanceof ResultFileError || error instanceof FileListError) throw new UsageError(`logbench report: ${error.message}`);
       throw error;

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { compileSchema } from './ajv.js';
 import type { RunResult } from './result-types.js';
-import { RESULT_SCHEMA_ID } from './result-schema.js';
+import { MICRO_SCHEMA_ID, RESULT_SCHEMA_ID, schemaIdProblem } from './result-schema.js';
 import { repeatedRunProblem, runFileIdentity, sharedRunProblem } from './same-run.js';
 import { describeAjvErrors } from './schema-errors.js';
 import { histogramProblems, resultProblems } from './validate.js';
 
-export const MICRO_SCHEMA_ID = 'logbench.micro/v1';
+export { MICRO_SCHEMA_ID };
 
 export class CompareInputError extends Error {
   override name = 'CompareInputError';
@@ -66,16 +66,11 @@ export function loadCompareFile(path: string): LoadedFile {
   } catch (error) {
     throw new CompareInputError(`${path}: not valid JSON (${(error as Error).message})`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new CompareInputError(`${path}: (top level): expected a JSON object with a "schema" field, got ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`);
-  }
-  const schema = (value as Record<string, unknown>)['schema'];
-  if (schema === MICRO_SCHEMA_ID) {
+  const wrong = schemaIdProblem(value, [RESULT_SCHEMA_ID, MICRO_SCHEMA_ID]);
+  if (wrong !== null) throw new CompareInputError(`${path}: ${wrong}`);
+  if ((value as { schema: string }).schema === MICRO_SCHEMA_ID) {
     if (!validateMicro(value)) throw new CompareInputError(describeAjvErrors(validateMicro.errors ?? []).map((p) => `${path}: ${p}`).join('\n'));
     return { kind: 'micro', path, micro: value };
-  }
-  if (schema !== RESULT_SCHEMA_ID) {
-    throw new CompareInputError(`${path}: schema: expected "${RESULT_SCHEMA_ID}" or "${MICRO_SCHEMA_ID}", got ${schema === undefined ? 'nothing' : JSON.stringify(schema)}`);
   }
   const problems = resultProblems(value);
   if (problems.length === 0) problems.push(...histogramProblems(value as RunResult));

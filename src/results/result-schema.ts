@@ -6,6 +6,23 @@
 // driver's settings, so a corrupted or hand-edited file is caught.
 
 export const RESULT_SCHEMA_ID = 'logbench.result/v1';
+/** Micro-benchmark files (`npm run bench:micro -- --out F`); only `logbench compare` reads them. */
+export const MICRO_SCHEMA_ID = 'logbench.micro/v1';
+
+/**
+ * The top-level problem of a parsed file, checked before its fields: not a JSON object, or a
+ * `schema` other than `accepted` (a field-by-field listing against the wrong schema says nothing
+ * useful). Null when the file claims an accepted schema.
+ */
+export function schemaIdProblem(value: unknown, accepted: readonly string[]): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return `(top level): expected a JSON object with a "schema" field, got ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`;
+  }
+  const schema = (value as Record<string, unknown>)['schema'];
+  if (typeof schema === 'string' && accepted.includes(schema)) return null;
+  const hint = schema === MICRO_SCHEMA_ID ? ' (a micro-benchmark file; compare it with logbench compare)' : '';
+  return `schema: expected ${accepted.map((id) => JSON.stringify(id)).join(' or ')}, got ${schema === undefined ? 'nothing' : JSON.stringify(schema)}${hint}`;
+}
 
 const count = { type: 'integer', minimum: 0 } as const;
 const nonNegative = { type: 'number', minimum: 0 } as const;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeHistogram } from '../load/histogram.js';
 import { compileSchema } from './ajv.js';
-import { RESULT_SCHEMA } from './result-schema.js';
+import { RESULT_SCHEMA, RESULT_SCHEMA_ID, schemaIdProblem } from './result-schema.js';
 import type { RunResult } from './result-types.js';
 import { describeAjvErrors } from './schema-errors.js';
 
@@ -39,6 +39,8 @@ export function readResultFile(path: string): RunResult {
   } catch (error) {
     throw new ResultFileError(`${path}: not valid JSON (${(error as Error).message})`);
   }
+  const wrong = schemaIdProblem(value, [RESULT_SCHEMA_ID]);
+  if (wrong !== null) throw new ResultFileError(`${path}: ${wrong}`);
   assertValidResult(value, path);
   const problems = histogramProblems(value);
   if (problems.length > 0) throw new ResultFileError(problems.map((p) => `${path}: ${p}`).join('\n'));

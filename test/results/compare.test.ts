@@ -140,6 +140,23 @@ describe('refusals and bad input', () => {
     }
   });
 
+  it('report and export-hgrm name a wrong schema instead of listing missing fields', () => {
+    const micro = tmp.write('schema-micro.json', { schema: 'logbench.micro/v1', tasks: [{ name: 'x', opsPerSec: 1, meanNs: 1 }] });
+    const other = tmp.write('schema-other.json', { schema: 'other/v9', phases: [] });
+    const expected = [
+      [micro, `${micro}: schema: expected "logbench.result/v1", got "logbench.micro/v1" (a micro-benchmark file; compare it with logbench compare)`],
+      [other, `${other}: schema: expected "logbench.result/v1", got "other/v9"`],
+    ] as const;
+    for (const [file, message] of expected) {
+      for (const args of [['report', file, '--html', join(tmp.dir, 'schema.html')], ['export-hgrm', file]]) {
+        const r = cli(args);
+        expect(r.status, args.join(' ')).toBe(2);
+        expect(r.stderr, args.join(' ')).toContain(`logbench ${args[0]}: ${message}`);
+        expect(r.stderr, args.join(' ')).not.toContain('missing');
+      }
+    }
+  });
+
   it('a file given twice on one side is refused: it would pass for two runs', () => {
     const r = cli(['compare', '--base', aa1, aa1, '--head', slow]);
     expect(r.status).toBe(2);

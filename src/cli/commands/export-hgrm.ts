@@ -26,7 +26,7 @@ export const exportHgrmCommand: Command = {
       const phase = selectPhase(result, stringFlag(ctx.values, 'phase'), path);
       text = toHgrm(phase, boolFlag(ctx.values, 'raw'));
     } catch (error) {
-      if (error instanceof ResultFileError || error instanceof PhaseNotFoundError) throw new UsageError(error.message);
+      if (error instanceof ResultFileError || error instanceof PhaseNotFoundError) throw new UsageError(`logbench export-hgrm: ${error.message}`);
       throw error;
     }
     const out = stringFlag(ctx.values, 'out');

@@ -20,11 +20,49 @@ async function loadTopic(topic: string): Promise<Register | undefined> {
   }
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const outIndex = args.indexOf('--out');
-  const outPath = outIndex >= 0 ? args[outIndex + 1] : undefined;
-  const filter = args.find((a, i) => !a.startsWith('--') && (outIndex < 0 || i !== outIndex + 1));
+const USAGE = `usage: npm run bench:micro -- [FILTER] [--out FILE]
+  FILTER      run only the tasks whose name contains FILTER (e.g. crc32)
+  --out FILE  also write the results as JSON (logbench.micro/v1) for \`logbench compare\`
+  --help      print this help
+`;
+
+class MicroUsageError extends Error {}
+
+function parseArgs(args: readonly string[]): { filter: string | undefined; outPath: string | undefined; help: boolean } {
+  let filter: string | undefined;
+  let outPath: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--help' || arg === '-h') return { filter, outPath, help: true };
+    if (arg === '--out' || arg.startsWith('--out=')) {
+      const value = arg === '--out' ? args[++i] : arg.slice('--out='.length);
+      if (value === undefined || value === '' || value.startsWith('-')) throw new MicroUsageError('--out: expected a file name (--out FILE)');
+      outPath = value;
+    } else if (arg.startsWith('-')) {
+      throw new MicroUsageError(`${arg}: unknown flag; expected FILTER, --out FILE or --help`);
+    } else if (filter !== undefined) {
+      throw new MicroUsageError(`"${arg}": one FILTER only (already "${filter}")`);
+    } else {
+      filter = arg;
+    }
+  }
+  return { filter, outPath, help: false };
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof MicroUsageError)) throw error;
+    process.stderr.write(`bench:micro: ${error.message}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { filter, outPath } = parsed;
   const bench = new Bench({ time: 500, warmupTime: 100 });
   for (const topic of TOPICS) {
     const register = await loadTopic(topic);
@@ -35,7 +73,12 @@ async function main(): Promise<void> {
     register(bench);
   }
   if (filter !== undefined) {
+    const names = bench.tasks.map((t) => t.name);
     for (const task of [...bench.tasks]) if (!task.name.includes(filter)) bench.remove(task.name);
+    if (bench.tasks.length === 0) {
+      process.stderr.write(`bench:micro: filter "${filter}" matches no task; the tasks are: ${names.map((n) => `"${n}"`).join(', ')}\n`);
+      return 2;
+    }
   }
   await bench.run();
   const rows = bench.tasks.map((task) => {
@@ -54,6 +97,7 @@ async function main(): Promise<void> {
     writeFileSync(outPath, JSON.stringify({ schema: 'logbench.micro/v1', node: process.version, tasks: rows }, null, 2) + '\n');
     process.stderr.write(`bench:micro: wrote ${outPath}\n`);
   }
+  return 0;
 }
 
-await main();
+process.exitCode = await main();

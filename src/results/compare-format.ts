@@ -33,6 +33,7 @@ function interval(row: MetricRow): string {
 
 function summaryWord(report: CompareReport): string {
   if (report.ledgerFailures.some((f) => f.side === 'head')) return 'regressed (correctness ledger failed)';
+  if (report.rows.length === 0) return 'nothing compared';
   if (report.regressed) return 'regressed';
   if (report.improved) return 'improved';
   if (report.rows.length > 0 && report.rows.every((r) => r.verdict === 'inconclusive')) return 'inconclusive';

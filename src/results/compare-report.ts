@@ -56,6 +56,26 @@ export function comparisonExitCode(report: CompareReport, failOnRegression: bool
 export const METHOD_TEXT =
   'hierarchical circular block bootstrap of per-second samples (runs drawn with replacement when a side has several, then blocks of consecutive seconds within each run); percentile interval of head/base, widened by t(df)/z on the log scale, shown as the relative change head/base - 1';
 
+export const MICRO_METHOD_TEXT =
+  'one throughput (ops/s) per task and file; with 3 or more files a side, a bootstrap of the files (drawn with replacement), percentile interval of head/base widened by t(df)/z on the log scale, shown as the relative change head/base - 1; with fewer, the verdict is the threshold alone';
+
+/**
+ * Warnings for the groups (phases, tasks) left out because some file lacks them: one line per
+ * side, naming the groups and the files of that side that lack them.
+ */
+function missingGroupWarnings(label: string, sides: { base: Array<{ path: string; names: string[] }>; head: Array<{ path: string; names: string[] }> }, common: readonly string[]): string[] {
+  const all = [...sides.base, ...sides.head];
+  const union = [...new Set(all.flatMap((f) => f.names))].filter((n) => !common.includes(n));
+  const warnings: string[] = [];
+  for (const [side, files] of [['base', sides.base], ['head', sides.head]] as const) {
+    const missing = union.filter((n) => files.some((f) => !f.names.includes(n)));
+    if (missing.length === 0) continue;
+    const lacking = files.filter((f) => missing.some((n) => !f.names.includes(n))).map((f) => f.path);
+    warnings.push(`${label}${missing.length === 1 ? '' : 's'} missing on the ${side} side (from ${lacking.join(', ')}), not compared: ${missing.map((n) => JSON.stringify(n)).join(', ')}`);
+  }
+  return warnings;
+}
+
 export function buildComparison(sides: LoadedSides, options: CompareOptions, force: boolean): CompareReport {
   const warnings: string[] = [];
   const skippedPhases: string[] = [];
@@ -94,6 +114,8 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
     }
     const all = [...sides.base, ...sides.head].map((f) => f.result);
     const names = commonPhases(all);
+    const phaseNames = (files: typeof sides.base): Array<{ path: string; names: string[] }> => files.map((f) => ({ path: f.path, names: f.result.phases.map((p) => p.name) }));
+    warnings.push(...missingGroupWarnings('phase', { base: phaseNames(sides.base), head: phaseNames(sides.head) }, names));
     if (names.length === 0) warnings.push('no phase name is present in every file: nothing to compare');
     for (const name of names) {
       // A run whose generator saturated measured the generator, not the system: it is left out.
@@ -122,6 +144,12 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
     const names = sides.base[0]!.micro.tasks.map((t) => t.name).filter((n) => [...sides.base, ...sides.head].every((f) => f.micro.tasks.some((t) => t.name === n)));
     const toRuns = (files: typeof sides.base, name: string): RunSamples[] =>
       files.map((f) => ({ path: f.path, unitKind: 'phase', units: [{ opsPerSec: f.micro.tasks.find((t) => t.name === name)!.opsPerSec, ...empty }] }));
+    const taskNames = (files: typeof sides.base): Array<{ path: string; names: string[] }> => files.map((f) => ({ path: f.path, names: f.micro.tasks.map((t) => t.name) }));
+    warnings.push(...missingGroupWarnings('task', { base: taskNames(sides.base), head: taskNames(sides.head) }, names));
+    if (names.length === 0) warnings.push('no task name is present in every file: nothing to compare');
+    else if (!options.metrics.includes('throughput')) {
+      warnings.push(`micro-benchmark files carry throughput (ops/s) only: --metric ${options.metrics.join(',')} compares nothing; use --metric throughput`);
+    }
     for (const name of names) groups.push({ group: name, base: toRuns(sides.base, name), head: toRuns(sides.head, name), withoutInterval: 'threshold' });
     const nodes = new Set([...sides.base, ...sides.head].map((f) => f.micro.node ?? '(unknown)'));
     if (nodes.size > 1) warnings.push(`micro-benchmark files come from different Node versions: ${[...nodes].join(', ')}`);
@@ -140,7 +168,7 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
   return {
     schema: 'logbench.compare/v1',
     kind: sides.kind,
-    method: METHOD_TEXT,
+    method: sides.kind === 'micro' ? MICRO_METHOD_TEXT : METHOD_TEXT,
     options: { resamples: options.resamples, seed: options.seed, confidence: options.confidence, thresholdPercent: options.thresholdPercent, noiseFloorPercent: options.noiseFloorPercent },
     base: { files: sides.base.map((f) => f.path) },
     head: { files: sides.head.map((f) => f.path) },

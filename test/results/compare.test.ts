@@ -2,7 +2,7 @@
 // incomparable files, errors naming the file and field, and determinism of the intervals.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSides } from '../../src/results/compare-input.js';
@@ -259,6 +259,44 @@ describe('micro-benchmark files', () => {
     const r = cli(['compare', a, aa1]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('cannot mix run results and micro-benchmark results');
+  });
+
+  it('tasks on one side only are named in a warning; disjoint tasks or latency metrics compare nothing and exit 2', () => {
+    const four = tmp.write('micro-four.json', { schema: 'logbench.micro/v1', tasks: ['a', 'b', 'c', 'd'].map((name) => ({ name, opsPerSec: 1000, meanNs: 1e6 })) });
+    const one = tmp.write('micro-one.json', { schema: 'logbench.micro/v1', tasks: [{ name: 'a', opsPerSec: 1000, meanNs: 1e6 }, { name: 'e', opsPerSec: 1, meanNs: 1 }] });
+    const partial = cli(['compare', four, one]);
+    expect(partial.status).toBe(0);
+    expect(partial.stdout).toContain(`warning: tasks missing on the head side (from ${one}), not compared: "b", "c", "d"`);
+    expect(partial.stdout).toContain(`warning: task missing on the base side (from ${four}), not compared: "e"`);
+    expect(partial.stdout).toMatch(/method: one throughput \(ops\/s\) per task and file/);
+    expect(partial.stdout).not.toContain('per-second');
+    const other = tmp.write('micro-other.json', { schema: 'logbench.micro/v1', tasks: [{ name: 'z', opsPerSec: 1, meanNs: 1 }] });
+    const disjoint = cli(['compare', four, other]);
+    expect(disjoint.status).toBe(2);
+    expect(disjoint.stdout).toContain('warning: no task name is present in every file: nothing to compare');
+    expect(disjoint.stdout).toContain('verdict: nothing compared');
+    const latency = cli(['compare', four, one, '--metric', 'p99']);
+    expect(latency.status).toBe(2);
+    expect(latency.stdout).toContain('warning: micro-benchmark files carry throughput (ops/s) only: --metric p99 compares nothing');
+  });
+
+  it('the micro-benchmark runner refuses a filter that matches nothing, --out without a file, and prints --help', () => {
+    const runner = join(ROOT, 'dist', 'bench', 'micro', 'run.js');
+    const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, [runner, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const out = join(tmp.dir, 'nomatch.json');
+    const nomatch = run(['nomatch', '--out', out]);
+    expect(nomatch.status).toBe(2);
+    expect(nomatch.stderr).toMatch(/filter "nomatch" matches no task; the tasks are: ".+"/);
+    expect(existsSync(out)).toBe(false);
+    const noValue = run(['--out']);
+    expect(noValue.status).toBe(2);
+    expect(noValue.stderr).toContain('--out: expected a file name');
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('usage: npm run bench:micro -- [FILTER] [--out FILE]');
   });
 
   it('a micro task without opsPerSec exits 2 naming the field', () => {

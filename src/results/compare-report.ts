@@ -125,10 +125,18 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
       const saturatedIn = (f: (typeof sides.base)[number]): boolean => findPhase(f.result, name).generator.saturated;
       const baseFiles = sides.base.filter((f) => !saturatedIn(f));
       const headFiles = sides.head.filter((f) => !saturatedIn(f));
-      const saturated = [...sides.base, ...sides.head].filter(saturatedIn).map((f) => f.path);
+      const baseSaturated = sides.base.filter(saturatedIn).map((f) => f.path);
+      const headSaturated = sides.head.filter(saturatedIn).map((f) => f.path);
+      const saturated = [...baseSaturated, ...headSaturated];
       if (baseFiles.length === 0 || headFiles.length === 0) {
         skippedPhases.push(name);
-        warnings.push(`phase ${name}: not compared: its generator saturated in every run of the ${baseFiles.length === 0 ? 'base' : 'head'} side (${saturated.join(', ')}), so those numbers describe the load generator, not the system`);
+        const where =
+          baseFiles.length === 0 && headFiles.length === 0
+            ? `every run of both sides (base: ${baseSaturated.join(', ')}; head: ${headSaturated.join(', ')})`
+            : baseFiles.length === 0
+              ? `every run of the base side (${baseSaturated.join(', ')})${headSaturated.length > 0 ? ` and in ${headSaturated.join(', ')} on the head side` : ''}`
+              : `every run of the head side (${headSaturated.join(', ')})${baseSaturated.length > 0 ? ` and in ${baseSaturated.join(', ')} on the base side` : ''}`;
+        warnings.push(`phase ${name}: not compared: its generator saturated in ${where}, so those numbers describe the load generator, not the system`);
         continue;
       }
       if (saturated.length > 0) warnings.push(`phase ${name}: left out the runs whose generator saturated: ${saturated.join(', ')}`);

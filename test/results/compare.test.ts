@@ -203,6 +203,19 @@ describe('refusals and bad input', () => {
     expect(all.stderr).toContain('could not be compared');
   });
 
+  it('the saturation warning names the side each saturated file is on', () => {
+    const saturate = (seed: number): string => {
+      const value = syntheticResult({ seed });
+      value.phases[0]!.generator.saturated = true;
+      return tmp.write(`sides-saturated-${seed}.json`, value);
+    };
+    const [b1, b2, h1] = [saturate(61), saturate(62), saturate(63)];
+    const warningsOf = (base: string[], head: string[]): string => (JSON.parse(cli(['compare', '--base', ...base, '--head', ...head, '--format', 'json']).stdout) as { warnings: string[] }).warnings.join('\n');
+    expect(warningsOf([b1, b2], [h1, aa2])).toContain(`phase closed: not compared: its generator saturated in every run of the base side (${b1}, ${b2}) and in ${h1} on the head side, so`);
+    expect(warningsOf([aa1], [h1])).toContain(`saturated in every run of the head side (${h1}), so`);
+    expect(warningsOf([b1], [h1])).toContain(`saturated in every run of both sides (base: ${b1}; head: ${h1}), so`);
+  });
+
   it('a failed correctness ledger is warned about on either side and fails a gate on the head side', () => {
     const failed = (seed: number, name: string): string => {
       const value = syntheticResult({ seed }) as unknown as { correctness: Record<string, unknown> };

@@ -4,7 +4,7 @@
 // existing directory on its way must be writable (the writer creates what is missing). Errors name
 // the flag (exit 2).
 
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from './args.js';
 
@@ -57,4 +57,44 @@ export function checkResultOutput(outPath: string | undefined, defaultDir: strin
 export function writeOutputFile(path: string, text: string): void {
   mkdirSync(dirname(resolve(path)), { recursive: true });
   writeFileSync(path, text);
+}
+
+/** An output directory a command made (makeOutputDir), so that a failure can take back what it added. */
+export interface OutputDir {
+  dir: string;
+  /** The first directory mkdir created on the way to `dir` (mkdirSync's return), or undefined when `dir` existed. */
+  created: string | undefined;
+  /** Names in `dir` before the command wrote anything. */
+  before: ReadonlySet<string>;
+}
+
+export function makeOutputDir(dir: string): OutputDir {
+  const created = mkdirSync(dir, { recursive: true });
+  return { dir, created, before: new Set(readdirSync(dir)) };
+}
+
+/** Removes the directories makeOutputDir created, from `dir` up, as long as they are empty (what a command wrote stays). */
+export function removeOutputDirIfEmpty(out: OutputDir): void {
+  if (out.created === undefined) return;
+  for (let dir = out.dir; ; dir = dirname(dir)) {
+    try {
+      if (readdirSync(dir).length > 0) return;
+      rmdirSync(dir);
+    } catch {
+      return;
+    }
+    if (dir === out.created || dirname(dir) === dir) return;
+  }
+}
+
+/** Takes back everything a failed command wrote in its output directory: the new entries, then the directories it created. */
+export function discardOutputDir(out: OutputDir): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(out.dir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (!out.before.has(name)) rmSync(join(out.dir, name), { recursive: true, force: true });
+  removeOutputDirIfEmpty(out);
 }

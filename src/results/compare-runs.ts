@@ -2,9 +2,11 @@
 // git worktrees `ab` builds each ref in. A child process per run: every run starts from a fresh
 // process (no JIT or heap state carried from the previous run), and `ab` runs each ref's own
 // build. Worktrees live under os.tmpdir() and are removed (git worktree remove --force) even
-// when a run fails.
+// when a run fails. `ab`'s builds and runs are asynchronous children, each in its own process
+// group, so that a SIGINT/SIGTERM handler can run while they do and kill them with everything
+// they started (killChildren: `ensure-build.mjs` starts tsc, which a kill of its pid alone orphans).
 
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,26 +44,77 @@ function sameFile(a: string, b: string): boolean {
   return existsSync(a) && existsSync(b) && readFileSync(a).equals(readFileSync(b));
 }
 
-function step(what: string, r: SpawnSyncReturns<string>): void {
+type ChildResult = Pick<SpawnSyncReturns<string>, 'status' | 'signal' | 'stdout' | 'stderr'>;
+
+function step(what: string, r: ChildResult): void {
   if (r.status !== 0) throw new RunFailedError(`${what} failed (exit ${r.status ?? r.signal}):\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n')}`);
 }
 
+/** Children started by spawnChild that have not exited yet. */
+const liveChildren = new Set<ChildProcess>();
+
+/** Like spawnSync (output collected, stdin ignored), but the event loop keeps running, and the child leads its own process group. */
+function spawnChild(command: string, args: readonly string[], cwd: string): Promise<ChildResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    liveChildren.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (error) => {
+      liveChildren.delete(child);
+      reject(new RunFailedError(`${command}: ${error.message}`));
+    });
+    child.on('close', (status, signal) => {
+      liveChildren.delete(child);
+      resolvePromise({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+/** SIGKILLs the process group of every child still running (for a SIGINT/SIGTERM handler). */
+export function killChildren(): void {
+  for (const child of liveChildren) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  liveChildren.clear();
+}
+
 /**
- * Checks out `commit` into a fresh worktree, provides node_modules and builds dist/. Modules:
- * when the commit's package-lock.json equals the main tree's, node_modules is a symlink to the
- * main tree's (no network, seconds); otherwise `npm ci --offline` from the npm cache; when that
- * fails too, the symlink is used anyway and the returned `modules` says so.
+ * A fresh worktree of `commit` under os.tmpdir(), not built yet (buildCheckout). Separate from the
+ * build so that the caller knows the worktree, and can remove it, while the build runs.
  */
-export function prepareCheckout(repo: string, commit: string, label: string, log: (line: string) => void): Checkout {
+export function addCheckout(repo: string, commit: string, label: string, log: (line: string) => void): Checkout {
   const parent = mkdtempSync(join(tmpdir(), `logbench-ab-${label}-`));
   const dir = join(parent, 'tree');
   log(`ab: git worktree add ${dir} ${commit.slice(0, 12)}`);
-  git(repo, ['worktree', 'add', '--detach', '--quiet', dir, commit]);
+  try {
+    git(repo, ['worktree', 'add', '--detach', '--quiet', dir, commit]);
+  } catch (error) {
+    rmSync(parent, { recursive: true, force: true });
+    throw error;
+  }
+  return { commit, dir, modules: 'none yet (not built)' };
+}
+
+/**
+ * Provides node_modules and builds dist/ in a checkout (addCheckout). Modules: when the commit's
+ * package-lock.json equals the main tree's, node_modules is a symlink to the main tree's (no
+ * network, seconds); otherwise `npm ci --offline` from the npm cache; when that fails too, the
+ * symlink is used anyway and `checkout.modules` says so.
+ */
+export async function buildCheckout(repo: string, checkout: Checkout, label: string, log: (line: string) => void): Promise<void> {
+  const { commit, dir } = checkout;
   let modules = 'symlink to the main tree\'s node_modules (same package-lock.json)';
   const mainModules = join(repo, 'node_modules');
   if (!sameFile(join(dir, 'package-lock.json'), join(repo, 'package-lock.json'))) {
     log('ab: package-lock.json differs from the main tree: npm ci --offline');
-    const r = spawnSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
+    const r = await spawnChild('npm', ['ci', '--offline', '--no-audit', '--no-fund'], dir);
     if (r.status === 0) modules = 'npm ci --offline';
     else {
       modules = 'symlink to the main tree\'s node_modules (npm ci --offline failed; dependencies may differ from the ref\'s lock file)';
@@ -72,15 +125,15 @@ export function prepareCheckout(repo: string, commit: string, label: string, log
   } else {
     symlinkSync(mainModules, join(dir, 'node_modules'), 'dir');
   }
+  checkout.modules = modules;
   log(`ab: building ${label} (${commit.slice(0, 12)})`);
   const ensure = join(dir, 'scripts', 'ensure-build.mjs');
-  if (existsSync(ensure)) step(`build of ${label} (node scripts/ensure-build.mjs)`, spawnSync(process.execPath, [ensure], { cwd: dir, encoding: 'utf8' }));
-  else step(`build of ${label} (tsc)`, spawnSync(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' }));
+  if (existsSync(ensure)) step(`build of ${label} (node scripts/ensure-build.mjs)`, await spawnChild(process.execPath, [ensure], dir));
+  else step(`build of ${label} (tsc)`, await spawnChild(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir));
   const main = join(dir, 'dist', 'src', 'cli', 'main.js');
   if (!existsSync(main)) throw new RunFailedError(`${label} (${commit.slice(0, 12)}) has no dist/src/cli/main.js after the build`);
-  const help = spawnSync(process.execPath, [main, 'run', '--help'], { cwd: dir, encoding: 'utf8' });
+  const help = await spawnChild(process.execPath, [main, 'run', '--help'], dir);
   if (help.status !== 0) throw new RunFailedError(`${label} (${commit.slice(0, 12)}) has no \`logbench run\` command; pick refs that include it`);
-  return { commit, dir, modules };
 }
 
 export function removeCheckout(repo: string, checkout: Checkout, log: (line: string) => void): void {
@@ -99,12 +152,26 @@ export interface RunSpec {
   outPath: string;
 }
 
-/** One `logbench run` in a child process; its progress goes to our stderr. */
-export function runOnce(spec: RunSpec, log: (line: string) => void): void {
-  const args = [spec.main, 'run', ...(spec.scenario !== undefined ? [spec.scenario] : []), ...spec.sets.flatMap((s) => ['--set', s]), '--out', spec.outPath];
-  log(`run: node ${args.join(' ')}`);
-  const r = spawnSync(process.execPath, args, { cwd: spec.cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+function runArgs(spec: RunSpec): string[] {
+  return [spec.main, 'run', ...(spec.scenario !== undefined ? [spec.scenario] : []), ...spec.sets.flatMap((s) => ['--set', s]), '--out', spec.outPath];
+}
+
+function checkRun(spec: RunSpec, r: ChildResult): void {
   if (r.status !== 0 || !existsSync(spec.outPath)) {
     throw new RunFailedError(`logbench run exited with ${r.status ?? r.signal}${r.status === 2 ? ' (bad scenario or flags)' : ''}:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-15).join('\n')}`);
   }
+}
+
+/** One `logbench run` in a child process; its output is quoted when it fails. */
+export function runOnce(spec: RunSpec, log: (line: string) => void): void {
+  const args = runArgs(spec);
+  log(`run: node ${args.join(' ')}`);
+  checkRun(spec, spawnSync(process.execPath, args, { cwd: spec.cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** runOnce as an asynchronous child (killChildren stops it). */
+export async function runOnceAsync(spec: RunSpec, log: (line: string) => void): Promise<void> {
+  const args = runArgs(spec);
+  log(`run: node ${args.join(' ')}`);
+  checkRun(spec, await spawnChild(process.execPath, args, spec.cwd));
 }

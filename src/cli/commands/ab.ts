@@ -4,18 +4,24 @@
 // A B, ...) so a slow drift over the session does not favour either side. Then compares all A
 // runs against all B runs (logbench compare, several runs a side) and writes every result, the
 // comparison as text and markdown, under --out-dir. The same scenario file (from the current
-// directory) is used for both refs. Worktrees are removed afterwards, even on failure.
-// Exit codes: 0 done, 1 a regression with --fail-on-regression (or a run failed), 2 bad input.
+// directory) is used for both refs; it and the --set overrides are checked (by this build's
+// schema) before any worktree is made. Worktrees are removed afterwards, even on failure, and on
+// SIGINT/SIGTERM, which also kill the builds and runs in progress; --out-dir is removed again when
+// this command created it and nothing was written to it.
+// Exit codes: 0 done, 1 a regression with --fail-on-regression (or a run failed), 2 bad input,
+// 130/143 interrupted.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { boolFlag, choiceFlag, intFlag, listFlag, stringFlag, UsageError } from '../args.js';
-import { checkOutputPath } from '../output-path.js';
+import { checkOutputPath, makeOutputDir, removeOutputDirIfEmpty, type OutputDir } from '../output-path.js';
 import type { Command } from '../command.js';
+import { onProcessExit } from '../../cluster/cleanup.js';
 import { COMPARE_FORMATS, formatMarkdown, formatReport, formatText } from '../../results/compare-format.js';
-import { prepareCheckout, removeCheckout, repoRoot, resolveCommit, runOnce, RunFailedError, type Checkout } from '../../results/compare-runs.js';
+import { addCheckout, buildCheckout, killChildren, removeCheckout, repoRoot, resolveCommit, runOnceAsync, RunFailedError, type Checkout } from '../../results/compare-runs.js';
 import { comparisonExitCode } from '../../results/compare-report.js';
 import { COMPARE_OPTION_FLAGS, compareFiles, readCompareOptions } from './compare.js';
+import { scenarioForRun } from './run.js';
 
 export const abCommand: Command = {
   name: 'ab',
@@ -44,6 +50,7 @@ export const abCommand: Command = {
     const format = choiceFlag(ctx.values, 'format', COMPARE_FORMATS, 'text');
     const sets = listFlag(ctx.values, 'set');
     const scenario = ctx.positionals[0] !== undefined ? resolve(ctx.positionals[0]) : undefined;
+    scenarioForRun(scenario, sets, {}, 'ab');
     let repo: string;
     let baseCommit: string;
     let headCommit: string;
@@ -58,24 +65,37 @@ export const abCommand: Command = {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const outDir = resolve(stringFlag(ctx.values, 'out-dir') ?? join('results', `ab-${stamp}`));
     checkOutputPath('out-dir', join(outDir, 'compare.txt'));
-    mkdirSync(outDir, { recursive: true });
 
     const checkouts: Checkout[] = [];
+    let out: OutputDir | undefined;
+    const cleanUp = (): void => {
+      killChildren();
+      for (const c of checkouts.splice(0)) removeCheckout(repo, c, ctx.log);
+      if (out !== undefined) removeOutputDirIfEmpty(out);
+    };
+    // Ctrl-C or SIGTERM: the process exits from the signal handler, so this is the only cleanup.
+    const unregister = onProcessExit(() => {
+      ctx.log('logbench ab: interrupted; stopping the builds and runs, removing the worktrees');
+      cleanUp();
+    });
     const basePaths: string[] = [];
     const headPaths: string[] = [];
     try {
-      const base = prepareCheckout(repo, baseCommit, 'base', ctx.log);
+      const base = addCheckout(repo, baseCommit, 'base', ctx.log);
       checkouts.push(base);
       // The same commit on both sides (an A/A check) shares one build.
-      const head = headCommit === baseCommit ? base : prepareCheckout(repo, headCommit, 'head', ctx.log);
+      const head = headCommit === baseCommit ? base : addCheckout(repo, headCommit, 'head', ctx.log);
       if (head !== base) checkouts.push(head);
+      await buildCheckout(repo, base, 'base', ctx.log);
+      if (head !== base) await buildCheckout(repo, head, 'head', ctx.log);
       for (const c of checkouts) ctx.log(`ab: ${c.commit.slice(0, 12)}: node_modules by ${c.modules}`);
+      out = makeOutputDir(outDir);
       for (let round = 0; round < rounds; round++) {
         const order: Array<['base' | 'head', Checkout]> = round % 2 === 0 ? [['base', base], ['head', head]] : [['head', head], ['base', base]];
         for (const [side, checkout] of order) {
           const outPath = join(outDir, `${side}-${round + 1}.json`);
           ctx.log(`ab: round ${round + 1}/${rounds}: ${side} (${checkout.commit.slice(0, 12)})`);
-          runOnce({ main: join(checkout.dir, 'dist', 'src', 'cli', 'main.js'), cwd: checkout.dir, scenario, sets, outPath }, ctx.log);
+          await runOnceAsync({ main: join(checkout.dir, 'dist', 'src', 'cli', 'main.js'), cwd: checkout.dir, scenario, sets, outPath }, ctx.log);
           (side === 'base' ? basePaths : headPaths).push(outPath);
         }
       }
@@ -86,7 +106,8 @@ export const abCommand: Command = {
       }
       throw error;
     } finally {
-      for (const c of checkouts) removeCheckout(repo, c, ctx.log);
+      unregister();
+      cleanUp();
     }
     const report = compareFiles(basePaths, headPaths, options, boolFlag(ctx.values, 'force'));
     const header = `ab: base ${baseRef} (${baseCommit.slice(0, 12)}) vs head ${headRef} (${headCommit.slice(0, 12)}), ${rounds} interleaved run(s) a side; results in ${outDir}`;

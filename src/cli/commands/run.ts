@@ -58,23 +58,32 @@ function cliOverrides(ctx: CommandContext): CliOverrides {
   };
 }
 
-function buildScenario(ctx: CommandContext): Scenario {
-  const flags = cliOverrides(ctx);
-  const sets = listFlag(ctx.values, 'set');
+/**
+ * The scenario `logbench run [FILE] --set ...` would run, or a UsageError naming what is wrong; also
+ * for the commands that start `run` as a child (profile, ab), to refuse bad input before they start
+ * anything (`command` then prefixes the message with `logbench COMMAND: `).
+ */
+export function scenarioForRun(file: string | undefined, sets: readonly string[], flags: CliOverrides = {}, command?: string): Scenario {
   try {
-    const file = ctx.positionals[0];
-    // Without a file, --generator autocannon runs autocannon's closed loop, then logbench's open
-    // loop at half its rate on the same gateway.
-    const autocannonDefaults = file === undefined && stringFlag(ctx.values, 'generator') === 'autocannon' && flags.rate === undefined
-      ? ['phases[1].type=open', 'phases[1].name=open', 'phases[1].rateOfPhase.phase=closed', 'phases[1].rateOfPhase.fraction=0.5', `phases[1].seconds=${flags.seconds ?? 10}`, `phases[1].warmupSeconds=${(flags.seconds ?? 10) >= 5 ? 1 : 0}`]
-      : [];
-    const scenario = file !== undefined ? loadScenarioWithOverrides(file, sets, flags) : scenarioFromFlags(flags, [...autocannonDefaults, ...sets]);
+    const scenario = file !== undefined ? loadScenarioWithOverrides(file, sets, flags) : scenarioFromFlags(flags, sets);
     lookupDriver(scenario.system);
     return scenario;
   } catch (error) {
-    if (error instanceof ScenarioError || error instanceof DriverUnavailableError) throw new UsageError(error.message);
+    if (error instanceof ScenarioError || error instanceof DriverUnavailableError) throw new UsageError(`${command !== undefined ? `logbench ${command}: ` : ''}${error.message}`);
     throw error;
   }
+}
+
+function buildScenario(ctx: CommandContext): Scenario {
+  const flags = cliOverrides(ctx);
+  const sets = listFlag(ctx.values, 'set');
+  const file = ctx.positionals[0];
+  // Without a file, --generator autocannon runs autocannon's closed loop, then logbench's open
+  // loop at half its rate on the same gateway.
+  const autocannonDefaults = file === undefined && stringFlag(ctx.values, 'generator') === 'autocannon' && flags.rate === undefined
+    ? ['phases[1].type=open', 'phases[1].name=open', 'phases[1].rateOfPhase.phase=closed', 'phases[1].rateOfPhase.fraction=0.5', `phases[1].seconds=${flags.seconds ?? 10}`, `phases[1].warmupSeconds=${(flags.seconds ?? 10) >= 5 ? 1 : 0}`]
+    : [];
+  return scenarioForRun(file, [...autocannonDefaults, ...sets], flags);
 }
 
 export const runCommand: Command = {

@@ -68,8 +68,15 @@ export interface OutputDir {
   before: ReadonlySet<string>;
 }
 
-export function makeOutputDir(dir: string): OutputDir {
-  const created = mkdirSync(dir, { recursive: true });
+/** Creates `dir` (what is missing of it); a directory that cannot be made is bad input naming `--flag`. */
+export function makeOutputDir(flag: string, dir: string): OutputDir {
+  let created: string | undefined;
+  try {
+    created = mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`flag --${flag}: cannot create ${dir} (${code}); expected a directory that can be created and written`);
+  }
   return { dir, created, before: new Set(readdirSync(dir)) };
 }
 

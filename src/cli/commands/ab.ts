@@ -14,7 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { boolFlag, choiceFlag, intFlag, listFlag, stringFlag, UsageError } from '../args.js';
-import { checkOutputPath, makeOutputDir, removeOutputDirIfEmpty, type OutputDir } from '../output-path.js';
+import { checkOutputPath, makeOutputDir, removeOutputDirIfEmpty } from '../output-path.js';
 import type { Command } from '../command.js';
 import { onProcessExit } from '../../cluster/cleanup.js';
 import { COMPARE_FORMATS, formatMarkdown, formatReport, formatText } from '../../results/compare-format.js';
@@ -67,11 +67,11 @@ export const abCommand: Command = {
     checkOutputPath('out-dir', join(outDir, 'compare.txt'));
 
     const checkouts: Checkout[] = [];
-    let out: OutputDir | undefined;
+    const out = makeOutputDir('out-dir', outDir);
     const cleanUp = (): void => {
       killChildren();
       for (const c of checkouts.splice(0)) removeCheckout(repo, c, ctx.log);
-      if (out !== undefined) removeOutputDirIfEmpty(out);
+      removeOutputDirIfEmpty(out);
     };
     // Ctrl-C or SIGTERM: the process exits from the signal handler, so this is the only cleanup.
     const unregister = onProcessExit(() => {
@@ -89,7 +89,6 @@ export const abCommand: Command = {
       await buildCheckout(repo, base, 'base', ctx.log);
       if (head !== base) await buildCheckout(repo, head, 'head', ctx.log);
       for (const c of checkouts) ctx.log(`ab: ${c.commit.slice(0, 12)}: node_modules by ${c.modules}`);
-      out = makeOutputDir(outDir);
       for (let round = 0; round < rounds; round++) {
         const order: Array<['base' | 'head', Checkout]> = round % 2 === 0 ? [['base', base], ['head', head]] : [['head', head], ['base', base]];
         for (const [side, checkout] of order) {

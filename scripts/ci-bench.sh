@@ -14,7 +14,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Bad input exits 2 before any build: to the workflow, exit 1 means a regression.
+usage() {
+  echo "ci-bench: $1" >&2
+  echo "usage: scripts/ci-bench.sh ab BASE_REF [HEAD_REF] | baseline NAME | save-baseline NAME" >&2
+  exit 2
+}
+
 mode="${1:-}"
+case "$mode" in
+  ab) (($# >= 2 && $# <= 3)) && [[ -n "$2" && -n "${3-x}" ]] || usage "ab takes BASE_REF and optionally HEAD_REF (default HEAD)" ;;
+  baseline | save-baseline) (($# == 2)) && [[ -n "$2" ]] || usage "$mode takes one NAME" ;;
+  "") usage "no mode given" ;;
+  *) usage "unknown mode \"$mode\"" ;;
+esac
+if [[ -n "${ROUNDS:-}" && ! "$ROUNDS" =~ ^[1-9][0-9]*$ ]]; then usage "ROUNDS=$ROUNDS: expected a whole number of at least 1"; fi
+
 scenario="${SCENARIO:-bench/scenarios/default.yaml}"
 rounds="${ROUNDS:-3}"
 out_dir="${OUT_DIR:-results/ci}"
@@ -39,12 +54,12 @@ run_rounds() { # DIR: ROUNDS runs of the scenario on this checkout
 status=0
 case "$mode" in
   ab)
-    base_ref="${2:?usage: ci-bench.sh ab BASE_REF [HEAD_REF]}"
+    base_ref="$2"
     head_ref="${3:-HEAD}"
     logbench ab --base "$base_ref" --head "$head_ref" "$scenario" --rounds "$rounds" --out-dir "$out_dir" "${compare_flags[@]}" >"$out_dir/compare.stdout.md" || status=$?
     ;;
   baseline)
-    name="${2:?usage: ci-bench.sh baseline NAME}"
+    name="$2"
     shopt -s nullglob
     stored=(results/baselines/"$name"/*.json)
     if ((${#stored[@]} == 0)); then
@@ -55,14 +70,10 @@ case "$mode" in
     logbench compare --base "${stored[@]}" --head "$out_dir"/head/run-*.json "${compare_flags[@]}" --out "$out_dir/compare.md" || status=$?
     ;;
   save-baseline)
-    name="${2:?usage: ci-bench.sh save-baseline NAME}"
+    name="$2"
     run_rounds "results/baselines/$name"
     echo "ci-bench: stored ${rounds} run(s) in results/baselines/$name/ (commit them to use them as a baseline)" >&2
     exit 0
-    ;;
-  *)
-    echo "usage: scripts/ci-bench.sh ab BASE_REF [HEAD_REF] | baseline NAME | save-baseline NAME" >&2
-    exit 2
     ;;
 esac
 

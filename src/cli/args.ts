@@ -48,12 +48,19 @@ export function parseFlags(argv: string[], specs: FlagSpecs, commandName: string
       args.push(arg);
     }
   }
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
-    return { values: parsed.values as FlagValues, positionals: parsed.positionals };
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (error) {
     throw new UsageError(`logbench ${commandName}: ${describeParseError(error, specs)}`);
   }
+  // `--dir ""` is a missing value, not the current directory (no string flag means anything empty).
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === '' || (Array.isArray(value) && value.includes(''))) {
+      throw new UsageError(`logbench ${commandName}: flag --${name}: expected a value (${specs[name]?.valueName ?? 'VALUE'})`);
+    }
+  }
+  return { values: parsed.values as FlagValues, positionals: parsed.positionals };
 }
 
 function describeParseError(error: unknown, specs: FlagSpecs): string {

@@ -21,14 +21,17 @@ function flagLabel(name: string, type: string, valueName: string | undefined): s
   return type === 'string' ? `--${name} ${valueName ?? 'VALUE'}` : `--${name}`;
 }
 
-export function mainHelp(commands: readonly Command[]): string {
+/** The list of commands, or of one group's subcommands (`logbench bench --help`). */
+export function mainHelp(commands: readonly Command[], group?: string): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = [
     'logbench — benchmarking and performance suite for replicated commit logs',
     '',
-    'usage: logbench <command> [flags]   (logbench <command> --help for details)',
+    group === undefined
+      ? 'usage: logbench <command> [flags]   (logbench <command> --help for details)'
+      : `usage: logbench ${group} <subcommand> [flags]   (logbench ${group} <subcommand> --help for details)`,
     '',
-    'commands:',
+    group === undefined ? 'commands:' : 'subcommands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
   ];
   return lines.join('\n') + '\n';

@@ -27,9 +27,21 @@ export async function main(argv: string[]): Promise<number> {
   }
   const found = findCommand(argv);
   if (found === undefined) {
-    const prefix = COMMANDS.filter((c) => c.name.startsWith(argv[0] + ' ')).map((c) => c.name);
-    const hint = prefix.length > 0 ? `expected one of: ${prefix.join(', ')}` : 'run `logbench --help` for the list';
-    process.stderr.write(`logbench: unknown command "${argv.slice(0, 2).join(' ')}"; ${hint}\n`);
+    const group = argv[0]!;
+    const subcommands = COMMANDS.filter((c) => c.name.startsWith(group + ' '));
+    if (subcommands.length === 0) {
+      process.stderr.write(`logbench: unknown command "${group}"; run \`logbench --help\` for the list\n`);
+      return 2;
+    }
+    // A group of subcommands ("bench storage"): --help lists them; a flag is not a subcommand name.
+    const next = argv[1];
+    if (next === '--help' || next === '-h') {
+      process.stdout.write(mainHelp(subcommands, group));
+      return 0;
+    }
+    const names = subcommands.map((c) => c.name).join(', ');
+    const problem = next === undefined ? 'missing subcommand' : next.startsWith('-') ? `flag ${next} given before a subcommand` : `unknown subcommand "${next}"`;
+    process.stderr.write(`logbench ${group}: ${problem}; expected one of: ${names}\n`);
     return 2;
   }
   const { command, rest } = found;
@@ -62,7 +74,9 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(ctx);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n`);
+      // The flag readers (args.ts) do not know the command; name it as the commands' own checks do.
+      const message = error.message.startsWith('flag ') ? `logbench ${command.name}: ${error.message}` : error.message;
+      process.stderr.write(`${message}\n`);
       return 2;
     }
     // Expected failures (storage, peers, drivers) print their message; a stack only for bugs

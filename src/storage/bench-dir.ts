@@ -6,11 +6,12 @@
 import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { onProcessExit } from '../cluster/cleanup.js';
 import { fsError, StorageError } from './storage-error.js';
 
 export interface BenchDir {
   dir: string;
-  /** Removes what this run created. */
+  /** Removes what this run created (an exit, SIGINT or SIGTERM before that removes it too). */
   cleanup(): void;
   description: string;
 }
@@ -34,8 +35,18 @@ export function openBenchDir(given: string | undefined, flagName = '--dir'): Ben
     const dir = checkGivenDir(given, flagName);
     return { dir, cleanup: () => undefined, description: describeFilesystem(dir) };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'logbench-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }), description: describeFilesystem(dir) };
+  // Registered first: a signal between creating the directory and registering would leave it.
+  let dir = '';
+  const remove = (): void => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  };
+  const unregister = onProcessExit(remove);
+  dir = mkdtempSync(join(tmpdir(), 'logbench-'));
+  const cleanup = (): void => {
+    unregister();
+    remove();
+  };
+  return { dir, cleanup, description: describeFilesystem(dir) };
 }
 
 /** "dir X (device N; same filesystem as the working directory: yes)". */

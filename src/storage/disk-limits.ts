@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
+import { onProcessExit } from '../cluster/cleanup.js';
 import { fdatasyncFd } from './fs-calls.js';
 import { fsError } from './storage-error.js';
 import { round1 } from '../round.js';
@@ -38,6 +39,17 @@ const SEQ_SYNC_EVERY_BYTES = 16 * 1024 * 1024;
 export const SEQ_BYTES_MIN = 256 * 1024 * 1024;
 const CACHE_VERSION = 1;
 
+/**
+ * The probes write with synchronous calls (no thread-pool hop in what they time) but let the event
+ * loop run this often, so SIGINT/SIGTERM handlers (which remove the measurement directory) run
+ * within a fraction of a second instead of after the whole measurement.
+ */
+const YIELD_EVERY_NS = 100_000_000n;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export function newLatencyHistogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 }
@@ -58,17 +70,23 @@ export class FsyncProbe {
   }
 
   /** Samples until `opsMax` more ops or `secondsMax` elapsed (at least `opsMin`). */
-  run(secondsMax: number, opsMax: number, opsMin = 100): void {
+  async run(secondsMax: number, opsMax: number, opsMin = 100): Promise<void> {
     const now = this.now;
     const started = now();
     const deadline = started + BigInt(Math.round(secondsMax * 1e9));
+    let yielded = started;
     try {
       for (let n = 0; n < opsMax && (n < opsMin || now() < deadline); n++) {
         const t0 = now();
         writeSync(this.fd, this.block, 0, FSYNC_WRITE_BYTES, this.ops * FSYNC_WRITE_BYTES);
         fdatasyncSync(this.fd);
-        this.histogram.recordValue(Math.max(1, Number(now() - t0) / 1000));
+        const t1 = now();
+        this.histogram.recordValue(Math.max(1, Number(t1 - t0) / 1000));
         this.ops++;
+        if (t1 - yielded > YIELD_EVERY_NS) {
+          await yieldToEventLoop();
+          yielded = now();
+        }
       }
     } catch (error) {
       throw fsError(error, this.path, 'measure fsync latency in');
@@ -145,13 +163,16 @@ export class SeqWriteProbe {
     private readonly now: () => bigint = process.hrtime.bigint,
   ) {}
 
-  run(bytes: number): void {
+  async run(bytes: number): Promise<void> {
     const fd = open(this.path);
     const started = this.now();
     try {
       for (let written = 0; written < bytes; ) {
         written += writeSync(fd, this.chunk, 0, SEQ_WRITE_BYTES, written);
-        if (written % SEQ_SYNC_EVERY_BYTES === 0) fdatasyncSync(fd);
+        if (written % SEQ_SYNC_EVERY_BYTES === 0) {
+          fdatasyncSync(fd);
+          await yieldToEventLoop();
+        }
       }
       fdatasyncSync(fd);
     } catch (error) {
@@ -177,30 +198,54 @@ export function fsyncLimits(probe: FsyncProbe): Pick<DiskLimits, 'fsyncP50Us' | 
   };
 }
 
-/** Creates a temporary measurement directory inside `dir`; the caller removes it. */
-export function makeWorkDir(dir: string): string {
+export interface WorkDir {
+  path: string;
+  /** Removes the directory (and stops watching for exit). */
+  remove(): void;
+}
+
+/**
+ * Creates a temporary measurement directory inside `dir` (often the user's own directory, given by
+ * --dir). The caller removes it; an exit, SIGINT or SIGTERM before that removes it too.
+ */
+export function makeWorkDir(dir: string): WorkDir {
+  // Registered first: a signal between creating the directory and registering would leave it.
+  let path = '';
+  const removeNow = (): void => {
+    if (path !== '') rmSync(path, { recursive: true, force: true });
+  };
+  const unregister = onProcessExit(removeNow);
   try {
-    return mkdtempSync(join(dir, '.logbench-disk-'));
+    path = mkdtempSync(join(dir, '.logbench-disk-'));
   } catch (error) {
+    unregister();
     throw fsError(error, dir, 'create a measurement directory in');
   }
+  return {
+    path,
+    remove: () => {
+      unregister();
+      removeNow();
+    },
+  };
 }
 
 /** Measures the limits in a temporary sub-directory of `dir`, removed afterwards. */
-export function measureDiskLimits(dir: string, options: DiskLimitsOptions = {}): DiskLimits {
-  const work = makeWorkDir(dir);
+export async function measureDiskLimits(dir: string, options: DiskLimitsOptions = {}): Promise<DiskLimits> {
+  const workDir = makeWorkDir(dir);
+  const work = workDir.path;
   try {
     const fsync = new FsyncProbe(join(work, 'fsync.dat'), options.now);
     try {
-      fsync.run(options.fsyncSecondsMax ?? 2, options.fsyncOpsMax ?? 5000);
+      await fsync.run(options.fsyncSecondsMax ?? 2, options.fsyncOpsMax ?? 5000);
     } finally {
       fsync.close();
     }
     const seq = new SeqWriteProbe(join(work, 'seq.dat'), options.now);
-    seq.run(Math.max(SEQ_BYTES_MIN, options.seqBytes ?? SEQ_BYTES_MIN));
+    await seq.run(Math.max(SEQ_BYTES_MIN, options.seqBytes ?? SEQ_BYTES_MIN));
     return { ...fsyncLimits(fsync), seqWriteMBps: seq.MBps(), dir: realpathSync(dir) };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    workDir.remove();
   }
 }
 

@@ -124,7 +124,8 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
   const latencyRounds = Math.max(2, Math.round(seconds / LATENCY_SLICE_SECONDS));
   const latencySlice = seconds / latencyRounds;
   const bandwidthSlice = seconds / BANDWIDTH_ROUNDS;
-  const work = makeWorkDir(dir);
+  const workDir = makeWorkDir(dir);
+  const work = workDir.path;
   try {
     log(`concurrency 1 vs. serial 4 KiB write+fdatasync: ${latencyRounds} alternating rounds of ${latencySlice} s ...`);
     const fsync = new FsyncProbe(join(work, 'fsync.dat'));
@@ -132,7 +133,7 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
     const c1 = new AppendLoad(c1Store, 1, entryBytes);
     try {
       for (let round = 0; round < latencyRounds; round++) {
-        fsync.run(latencySlice, Number.MAX_SAFE_INTEGER, 20);
+        await fsync.run(latencySlice, Number.MAX_SAFE_INTEGER, 20);
         await c1.run(latencySlice);
       }
     } finally {
@@ -153,7 +154,7 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
     const pipelined = new PipelinedWriteProbe(join(work, 'pipelined.dat'), chunkBytes, FSYNCS_IN_FLIGHT_MAX);
     try {
       for (let round = 0; round < BANDWIDTH_ROUNDS; round++) {
-        seq.run(SEQ_BYTES_MIN / BANDWIDTH_ROUNDS);
+        await seq.run(SEQ_BYTES_MIN / BANDWIDTH_ROUNDS);
         await pipelined.run(PIPELINED_BYTES_PER_ROUND);
         await c256.run(bandwidthSlice);
       }
@@ -180,6 +181,6 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
       fsync: 'always',
     };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    workDir.remove();
   }
 }

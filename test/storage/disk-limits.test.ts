@@ -13,11 +13,11 @@ afterEach(() => {
 });
 
 describe('disk limits', () => {
-  it('measures serial fdatasync latency with at least the minimum number of samples', () => {
+  it('measures serial fdatasync latency with at least the minimum number of samples', async () => {
     const dir = tempDir();
     const probe = new FsyncProbe(join(dir, 'fsync.dat'));
     try {
-      probe.run(0, 1000, 30);
+      await probe.run(0, 1000, 30);
     } finally {
       probe.close();
     }

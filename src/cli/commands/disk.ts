@@ -32,7 +32,7 @@ export const diskCommand: Command = {
       const bench = openBenchDir(given);
       try {
         ctx.log(`measuring ${bench.description} (serial 4 KiB write+fdatasync, then >= 256 MiB sequential writes) ...`);
-        limits = { ...measureDiskLimits(bench.dir), dir: keyDir };
+        limits = { ...(await measureDiskLimits(bench.dir)), dir: keyDir };
       } finally {
         bench.cleanup();
       }

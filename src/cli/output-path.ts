@@ -28,6 +28,22 @@ export function writableDirectoryProblem(dir: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Checks a directory a command creates when missing (a replica's data directory), before it does:
+ * `path` must be a writable directory, or the nearest existing directory on its way must be.
+ */
+export function checkDirectoryPath(flag: string, path: string): string {
+  const target = resolve(path);
+  let dir = target;
+  while (existing(dir) === undefined && dirname(dir) !== dir) dir = dirname(dir);
+  const problem = writableDirectoryProblem(dir);
+  if (problem !== undefined) {
+    const what = dir === target ? `${path} ${problem}` : `cannot create ${path}: ${dir} ${problem}`;
+    throw new UsageError(`flag --${flag}: ${what}; expected a writable directory (created if missing)`);
+  }
+  return target;
+}
+
 export function checkOutputPath(flag: string, path: string): string {
   if (path.endsWith(sep) || path.endsWith('/')) throw new UsageError(`flag --${flag}: ${path} ends in a separator; expected a file path`);
   const target = resolve(path);

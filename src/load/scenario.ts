@@ -12,6 +12,7 @@ import { faultProblems, type FaultSpec } from '../cluster/fault-spec.js';
 import { GENERATOR_DEFAULTS, type ClosedPhaseSpec, type GeneratorSettings, type OpenPhaseSpec } from './phase-spec.js';
 import type { Arrival } from './schedule.js';
 import { SCENARIO_SCHEMA } from './scenario-schema.js';
+import { FSYNC_POLICY_EXPECTED, fsyncPolicyOf } from '../storage/log-store.js';
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
@@ -200,6 +201,8 @@ export function resolveScenario(raw: Record<string, unknown>, source: string | n
     });
     names.add(name);
   });
+  const fsync = file.group?.fsync;
+  if (typeof fsync === 'string' && fsyncPolicyOf(fsync) === undefined) problems.push(`group.fsync: expected ${FSYNC_POLICY_EXPECTED}, got "${fsync}"`);
   if (phases.length > 255) problems.push(`phases: expected at most 255 phases after expanding steps, got ${phases.length}`);
   const generator: GeneratorSettings = { ...GENERATOR_DEFAULTS, ...(file.generator ?? {}) };
   problems.push(...faultProblems(file.faults ?? [], names, file.system));

@@ -3,6 +3,7 @@
 
 import { UsageError } from '../cli/args.js';
 import { DEFAULT_RAFT_CONFIG } from '../raft/types.js';
+import { FSYNC_POLICY_EXPECTED, fsyncPolicyOf } from '../storage/log-store.js';
 
 export const REPLICA_COUNTS = [1, 3, 5, 7] as const;
 export const GROUP_MODES = ['threads', 'process'] as const;
@@ -88,7 +89,7 @@ export function validateEngineConfig(config: EngineConfig): EngineConfig {
   };
   if (!(REPLICA_COUNTS as readonly number[]).includes(config.replicas)) fail('replicas', REPLICA_COUNTS.join(', '), config.replicas);
   if (!(GROUP_MODES as readonly string[]).includes(config.mode)) fail('mode', GROUP_MODES.join(' or '), config.mode);
-  if (!/^(always|none|interval:\d+)$/.test(config.fsync)) fail('fsync', 'always, none or interval:<ms>', config.fsync);
+  if (typeof config.fsync !== 'string' || fsyncPolicyOf(config.fsync) === undefined) fail('fsync', FSYNC_POLICY_EXPECTED, config.fsync);
   const ints: Array<[keyof EngineConfig, number, number]> = [
     ['tickMs', 1, 10_000],
     ['electionTicks', 2, 10_000],

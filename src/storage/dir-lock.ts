@@ -47,7 +47,7 @@ export class DirLock {
       const pid = Number(text.trim());
       if (Number.isSafeInteger(pid) && pid > 0 && pidAlive(pid)) {
         const who = pid === process.pid ? 'this process' : `process ${pid}`;
-        throw new StorageError('LOCKED', dir, `data directory ${dir} is in use: locked by ${who} (lock file ${path}); stop it or choose another --dir`);
+        throw new StorageError('LOCKED', dir, `data directory ${dir} is in use: locked by ${who} (lock file ${path}); stop it or choose another data directory`);
       }
       // Stale (dead pid, or a lock file torn by a crash before the pid was written): take it over.
       try {

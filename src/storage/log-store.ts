@@ -26,7 +26,11 @@ export type FsyncPolicy = { kind: 'always' } | { kind: 'interval'; intervalMs: n
 
 export const FSYNC_ALWAYS: FsyncPolicy = { kind: 'always' };
 
-export function parseFsyncPolicy(text: string, what = 'fsync policy'): FsyncPolicy {
+/** What an fsync policy must look like, for error messages. */
+export const FSYNC_POLICY_EXPECTED = 'always, none or interval:<ms> with 1 <= ms <= 60000';
+
+/** The policy `text` names, or undefined when it names none (see FSYNC_POLICY_EXPECTED). */
+export function fsyncPolicyOf(text: string): FsyncPolicy | undefined {
   if (text === 'always') return { kind: 'always' };
   if (text === 'none') return { kind: 'none' };
   const match = /^interval:(\d+)$/.exec(text);
@@ -34,7 +38,13 @@ export function parseFsyncPolicy(text: string, what = 'fsync policy'): FsyncPoli
     const intervalMs = Number(match[1]);
     if (intervalMs >= 1 && intervalMs <= 60_000) return { kind: 'interval', intervalMs };
   }
-  throw new StorageError('INVALID', '', `${what}: expected always, none or interval:<ms> with 1 <= ms <= 60000, got "${text}"`);
+  return undefined;
+}
+
+export function parseFsyncPolicy(text: string, what = 'fsync policy'): FsyncPolicy {
+  const policy = fsyncPolicyOf(text);
+  if (policy === undefined) throw new StorageError('INVALID', '', `${what}: expected ${FSYNC_POLICY_EXPECTED}, got "${text}"`);
+  return policy;
 }
 
 export function formatFsyncPolicy(policy: FsyncPolicy): string {

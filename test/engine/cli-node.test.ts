@@ -1,6 +1,6 @@
 // Bad input to `logbench node`: clear messages, exit 2, nothing started or corrupted.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -38,6 +38,26 @@ test('a non-loopback address without a token is refused', () => {
   expect(result.stderr).toContain('requires --token');
 });
 
+test('an fsync interval out of range exits 2 naming --fsync, before the data directory is made', () => {
+  const dataDir = join(dir, 'fsync');
+  const result = logbench('node', '--id', '1', '--peers', loopbackPeers, '--data-dir', dataDir, '--fsync', 'interval:0');
+  expect(result.status).toBe(2);
+  expect(result.stderr.trim()).toBe('logbench node: flag --fsync: expected always, none or interval:<ms> with 1 <= ms <= 60000, got "interval:0"');
+  expect(existsSync(dataDir)).toBe(false);
+});
+
+test('a data directory that cannot be one exits 2 naming --data-dir', () => {
+  const file = join(dir, 'a-file');
+  writeFileSync(file, '');
+  const expected = 'expected a writable directory (created if missing)';
+  const onFile = logbench('node', '--id', '1', '--peers', loopbackPeers, '--data-dir', file);
+  expect(onFile.status).toBe(2);
+  expect(onFile.stderr.trim()).toBe(`logbench node: flag --data-dir: ${file} is not a directory; ${expected}`);
+  const under = logbench('node', '--id', '1', '--peers', loopbackPeers, '--data-dir', join(file, 'r1'));
+  expect(under.status).toBe(2);
+  expect(under.stderr.trim()).toBe(`logbench node: flag --data-dir: cannot create ${join(file, 'r1')}: ${file} is not a directory; ${expected}`);
+});
+
 test('an unknown flag exits 2 naming it', () => {
   const result = logbench('node', '--id', '1', '--bogus');
   expect(result.status).toBe(2);
@@ -58,6 +78,8 @@ test('a data directory locked by a running replica is refused and left intact', 
     const second = logbench('node', '--id', '1', '--peers', '1=127.0.0.1:7311,2=127.0.0.1:7312,3=127.0.0.1:7313', '--data-dir', dataDir);
     expect(second.status).toBe(1);
     expect(second.stderr).toContain(`data directory ${dataDir} is in use`);
+    // The lock does not know the command's flag (node: --data-dir, run: group.dataDir); it names none.
+    expect(second.stderr).toContain('stop it or choose another data directory');
     expect(readdirSync(dataDir).sort()).toEqual(before);
   } finally {
     first.kill('SIGTERM');

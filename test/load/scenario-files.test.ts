@@ -98,6 +98,15 @@ describe('scenario loading', () => {
     expect(() => loadScenarioWithOverrides(path, ['phases[1].rate=fast'], {})).toThrow(`${path}: phases[1].rate: expected a positive number, got "fast" (from --set)`);
   });
 
+  it('an fsync interval out of range is refused with the scenario, not when a replica starts', () => {
+    const path = file('fsync.yaml', GOOD.replace('system: "null"', 'system: engine'));
+    const expected = 'expected always, none or interval:<ms> with 1 <= ms <= 60000';
+    expect(() => loadScenarioWithOverrides(path, ['group.fsync=interval:0'], {})).toThrow(`${path}: group.fsync: ${expected}, got "interval:0"`);
+    expect(() => loadScenarioWithOverrides(path, ['group.fsync=interval:60001'], {})).toThrow(`${path}: group.fsync: ${expected}, got "interval:60001"`);
+    expect(() => loadScenarioWithOverrides(path, ['group.fsync=sometimes'], {})).toThrow(`${path}: group.fsync: ${expected}, got "sometimes"`);
+    expect(loadScenarioWithOverrides(path, ['group.fsync=interval:60000'], {}).group['fsync']).toBe('interval:60000');
+  });
+
   it('CLI flags override the file and --set', () => {
     const path = file('flags.yaml', GOOD);
     const s = loadScenarioWithOverrides(path, ['phases[0].concurrency=16'], { conc: 32, seconds: 2, sizeBytes: 512 });

@@ -3,11 +3,12 @@
 
 import { mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
 import { intFlag, parseIntStrict, stringFlag, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { checkDirectoryPath } from '../output-path.js';
 import { DEFAULT_ENGINE_CONFIG, REPLICA_COUNTS, validateEngineConfig } from '../../node/engine-config.js';
 import { runProcessReplica } from '../../node/process-main.js';
+import { FSYNC_POLICY_EXPECTED, fsyncPolicyOf } from '../../storage/log-store.js';
 import type { HostPort } from '../../transport/tcp-transport.js';
 
 export function parsePeers(text: string, flag: string): Map<number, HostPort> {
@@ -65,13 +66,21 @@ export const nodeCommand: Command = {
       throw new UsageError('logbench node: listening on a non-loopback address requires --token T (or LOGBENCH_TOKEN)');
     }
     const clientPort = intFlag(ctx.values, 'client-port', self.port + 1000, { min: 0, max: 65535 });
-    const config = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, replicas: peers.size, mode: 'process', fsync: stringFlag(ctx.values, 'fsync') ?? DEFAULT_ENGINE_CONFIG.fsync });
-    mkdirSync(resolve(dataDir), { recursive: true });
+    const fsync = stringFlag(ctx.values, 'fsync') ?? DEFAULT_ENGINE_CONFIG.fsync;
+    if (fsyncPolicyOf(fsync) === undefined) throw new UsageError(`logbench node: flag --fsync: expected ${FSYNC_POLICY_EXPECTED}, got "${fsync}"`);
+    const config = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, replicas: peers.size, mode: 'process', fsync });
+    const dataPath = checkDirectoryPath('data-dir', dataDir);
+    try {
+      mkdirSync(dataPath, { recursive: true });
+    } catch (error) {
+      // The check above cannot see everything (root passes access checks; EPERM, EROFS).
+      throw new UsageError(`logbench node: flag --data-dir: cannot create ${dataDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}); expected a writable directory (created if missing)`);
+    }
     const others: Record<string, HostPort> = {};
     for (const [peer, address] of peers) if (peer !== id) others[String(peer)] = address;
     const running = await runProcessReplica(
       {
-        spec: { id, voters: [...peers.keys()], dataDir: resolve(dataDir), config, seed: id },
+        spec: { id, voters: [...peers.keys()], dataDir: dataPath, config, seed: id },
         peerListen: { host: self.host, port: self.port },
         clientListen: { host: self.host, port: clientPort },
         peers: others,
@@ -82,7 +91,7 @@ export const nodeCommand: Command = {
       },
       (line) => ctx.log(line),
     );
-    const ready = { id, raft: running.peerAddress, client: running.clientAddress, dataDir: resolve(dataDir), fsync: config.fsync };
+    const ready = { id, raft: running.peerAddress, client: running.clientAddress, dataDir: dataPath, fsync: config.fsync };
     ctx.log(`replica ${id} running: raft ${self.host}:${running.peerAddress.port}, clients ${self.host}:${running.clientAddress.port}, data ${ready.dataDir}`);
     ctx.emitJson(ready);
     await new Promise<void>((resolveStop) => {

@@ -6,7 +6,7 @@
 import { choiceFlag, intFlag, listFlag, boolFlag, numberFlag, stringFlag, UsageError } from '../args.js';
 import { checkResultOutput } from '../output-path.js';
 import type { Command, CommandContext } from '../command.js';
-import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
+import { DriverUnavailableError, KNOWN_SYSTEMS, lookupDriver } from '../../drivers/registry.js';
 import type { Driver } from '../../drivers/types.js';
 import { findMax, parseSlo, SloError, type CurvePoint } from '../../load/find-max.js';
 import { percentilesOf, decodeHistogram } from '../../load/histogram.js';
@@ -94,7 +94,7 @@ export const runCommand: Command = {
   flags: {
     set: { type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'override a scenario field, e.g. phases[1].rate=5000 (repeatable)' },
     out: { type: 'string', valueName: 'FILE', description: 'result file path', defaultText: 'results/<UTC time>-<commit>-<scenario>.json' },
-    system: { type: 'string', valueName: 'S', description: 'system to measure: engine, etcd, nats, null (overrides the scenario)' },
+    system: { type: 'string', valueName: 'S', description: `system to measure: ${KNOWN_SYSTEMS.join(', ')} (overrides the scenario)` },
     mode: { type: 'string', valueName: 'M', description: 'engine replicas in threads or process (group.mode)' },
     replicas: { type: 'string', valueName: 'N', description: 'replicas: 1, 3, 5, 7 (group.replicas)' },
     conc: { type: 'string', valueName: 'N', description: 'closed-loop concurrency (every closed phase)', defaultText: '256 without a scenario' },

@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['test/**/*.alone.test.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // See the file: lets the worker answer vitest's RPC between synchronous tests.
+    setupFiles: ['test/support/yield-between-tests.ts'],
     pool: 'forks',
     poolOptions: { forks: { maxForks: 1, minForks: 1 } },
   },

@@ -8,6 +8,8 @@ export default defineConfig({
     exclude: ['test/**/*.alone.test.ts', '**/node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // See the file: lets the worker answer vitest's RPC between synchronous tests.
+    setupFiles: ['test/support/yield-between-tests.ts'],
     pool: 'forks',
     // Two cores: integration tests that start worker groups must not run all at once.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -5,7 +5,10 @@
 // then replays the whole log, as without one.
 //
 // File `dedupe.snapshot` (replaced atomically): u32 magic "LBDS" | u32 version | f64 appliedIndex |
-// u32 bodyBytes | u32 crc32(body) | body (DedupeTable.encode()).
+// f64 appliedTerm | u32 bodyBytes | u32 crc32(the 28 bytes before it, then body) | body
+// (DedupeTable.encode()). The term of the entry at appliedIndex ties the snapshot to the log it
+// was taken from: a log replaced under it (a data directory emptied but for this file) does not
+// match, and the snapshot is not used.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,11 +18,14 @@ import { writeFileAtomicAsync } from '../storage/hard-state-file.js';
 export const DEDUPE_SNAPSHOT_FILE_NAME = 'dedupe.snapshot';
 const MAGIC = 0x5344424c; // "LBDS"
 const VERSION = 1;
-const HEADER_BYTES = 24;
+const HEADER_BYTES = 32;
+const CRC_OFFSET = 28;
 
 export interface DedupeSnapshot {
   /** Every committed entry up to this index is in the table. */
   appliedIndex: number;
+  /** Term of the entry at appliedIndex. */
+  appliedTerm: number;
   table: Uint8Array;
 }
 
@@ -35,11 +41,11 @@ export class MemoryDedupeSnapshots implements DedupeSnapshots {
   saves = 0;
 
   load(): DedupeSnapshot | undefined {
-    return this.saved === undefined ? undefined : { appliedIndex: this.saved.appliedIndex, table: this.saved.table.slice() };
+    return this.saved === undefined ? undefined : { ...this.saved, table: this.saved.table.slice() };
   }
 
   save(snapshot: DedupeSnapshot): Promise<void> {
-    this.saved = { appliedIndex: snapshot.appliedIndex, table: snapshot.table.slice() };
+    this.saved = { ...snapshot, table: snapshot.table.slice() };
     this.saves++;
     return Promise.resolve();
   }
@@ -64,12 +70,12 @@ export class FileDedupeSnapshots implements DedupeSnapshots {
     if (bytes.readUInt32LE(0) !== MAGIC) return `${this.path}: bad magic`;
     if (bytes.readUInt32LE(4) !== VERSION) return `${this.path}: version ${bytes.readUInt32LE(4)}, expected ${VERSION}`;
     const appliedIndex = bytes.readDoubleLE(8);
-    const bodyBytes = bytes.readUInt32LE(16);
-    if (!Number.isSafeInteger(appliedIndex) || appliedIndex < 0) return `${this.path}: applied index ${appliedIndex} is not a non-negative integer`;
+    const appliedTerm = bytes.readDoubleLE(16);
+    const bodyBytes = bytes.readUInt32LE(24);
     if (HEADER_BYTES + bodyBytes !== bytes.length) return `${this.path}: body of ${bodyBytes} bytes does not match the file's ${bytes.length}`;
-    const table = bytes.subarray(HEADER_BYTES);
-    if (crc32(table) !== bytes.readUInt32LE(20)) return `${this.path}: crc mismatch`;
-    return { appliedIndex, table };
+    if (checksum(bytes.subarray(0, CRC_OFFSET), bytes.subarray(HEADER_BYTES)) !== bytes.readUInt32LE(CRC_OFFSET)) return `${this.path}: crc mismatch`;
+    if (!Number.isSafeInteger(appliedIndex) || appliedIndex < 1 || !Number.isSafeInteger(appliedTerm) || appliedTerm < 0) return `${this.path}: applied index ${appliedIndex} / term ${appliedTerm} are not integers`;
+    return { appliedIndex, appliedTerm, table: bytes.subarray(HEADER_BYTES) };
   }
 
   async save(snapshot: DedupeSnapshot): Promise<void> {
@@ -77,8 +83,14 @@ export class FileDedupeSnapshots implements DedupeSnapshots {
     header.writeUInt32LE(MAGIC, 0);
     header.writeUInt32LE(VERSION, 4);
     header.writeDoubleLE(snapshot.appliedIndex, 8);
-    header.writeUInt32LE(snapshot.table.byteLength, 16);
-    header.writeUInt32LE(crc32(snapshot.table), 20);
+    header.writeDoubleLE(snapshot.appliedTerm, 16);
+    header.writeUInt32LE(snapshot.table.byteLength, 24);
+    header.writeUInt32LE(checksum(header.subarray(0, CRC_OFFSET), snapshot.table), CRC_OFFSET);
     await writeFileAtomicAsync(this.dir, DEDUPE_SNAPSHOT_FILE_NAME, Buffer.concat([header, snapshot.table]), 'dedupe snapshot');
   }
+}
+
+/** crc32 over the header's first bytes and then the body (a flipped bit in either is caught). */
+function checksum(head: Uint8Array, body: Uint8Array): number {
+  return crc32(body, crc32(head));
 }

@@ -81,12 +81,12 @@ if (isForkedReplica) {
   // decides: it stops the load, reads every replica back and then stops them (over IPC, or
   // killing them); an orphaned replica stops on 'disconnect' below.
   process.on('SIGINT', () => {});
+  // Orphaned (the group's process died), also while still starting: stop rather than run on unattended.
+  process.on('disconnect', () => process.exit(0));
   runProcessReplica(input, post, log).then(
     (running) => {
       post({ type: 'started', id: input.spec.id });
       process.on('message', (message: ToWorker) => handleControl(input.spec.id, running.hosted, message, post, () => process.exit(0)));
-      // Orphaned (the group's process died): stop rather than run on unattended.
-      process.on('disconnect', () => process.exit(0));
     },
     (error: unknown) => {
       post({ type: 'fatal', id: input.spec.id, message: error instanceof Error ? error.message : String(error) });

@@ -122,6 +122,8 @@ export class Replica {
   replayed = { entries: 0, ms: 0, fromSnapshot: 0 };
   private lastSnapshotIndex = 0;
   private snapshotInFlight = false;
+  /** The snapshot write in flight (stop() waits for it, so a process exiting after stop() keeps it). */
+  private snapshotSave: Promise<void> = Promise.resolve();
   /** Highest index applied (to the dedupe table) so far. */
   private appliedThrough = 0;
   readonly stats: ReplicaStats = { stages: { batches: 0, toDurableUsSum: 0, toCommitUsSum: 0 }, proposed: 0, committed: 0, answeredOk: 0, answeredNotLeader: 0, answeredOverloaded: 0, readies: 0, appendsWritten: 0, snapshotsSaved: 0 };
@@ -193,6 +195,12 @@ export class Replica {
       snapshots.log(`dedupe snapshot through ${loaded.appliedIndex} not used: the committed log here is ${this.store.firstIndex()}..${through}; replaying it whole`);
       return 0;
     }
+    // Taken from another log (one replaced under it) when the entry there has another term.
+    const term = this.raft.termAt(asIndex(loaded.appliedIndex));
+    if (term !== loaded.appliedTerm) {
+      snapshots.log(`dedupe snapshot through ${loaded.appliedIndex} (term ${loaded.appliedTerm}) not used: the entry there has term ${term ?? 'unknown'}; replaying the whole committed log`);
+      return 0;
+    }
     try {
       this.dedupe = DedupeTable.decode(loaded.table);
     } catch (error) {
@@ -209,9 +217,11 @@ export class Replica {
     if (snapshots === undefined || this.snapshotInFlight || applied - this.lastSnapshotIndex < snapshots.everyEntries) return;
     // A restart must find every entry the snapshot covers in its log: wait until they are durable here.
     if (this.store.durableIndex() < applied) return;
+    const term = this.raft.termAt(asIndex(applied));
+    if (term === undefined) return;
     this.snapshotInFlight = true;
     this.lastSnapshotIndex = applied;
-    snapshots.store.save({ appliedIndex: applied, table: this.dedupe.encode() }).then(
+    this.snapshotSave = snapshots.store.save({ appliedIndex: applied, appliedTerm: term, table: this.dedupe.encode() }).then(
       () => {
         this.snapshotInFlight = false;
         this.stats.snapshotsSaved++;
@@ -400,6 +410,9 @@ export class Replica {
     this.releaseLeases();
     // With a Ready outstanding (waiting on a hard-state write) finish() reports durability itself.
     if (!this.readyOutstanding) this.raft.advance(this.store.durableIndex());
+    // A leader often commits (on its followers) before its own fdatasync: a snapshot skipped then
+    // is due once the applied entries are durable here.
+    this.maybeSnapshot(this.appliedThrough);
     this.schedule();
   }
 
@@ -532,6 +545,7 @@ export class Replica {
     }
     for (const held of this.heldLeases) held.release();
     this.heldLeases.length = 0;
+    await this.snapshotSave;
     await this.clients.close();
     await this.transport.close();
     await this.store.close();

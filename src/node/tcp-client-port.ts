@@ -73,6 +73,7 @@ export class TcpClientPort implements ClientPort {
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     const reader = new FrameReader(HELLO_BYTES_MIN, HELLO_BYTES_MIN + TOKEN_BYTES_MAX);
     let link: TcpClientLink | undefined;
+    let refused = false;
     const timer = setTimeout(() => {
       if (link === undefined) {
         this.log(`replica ${this.self}: client ${remote} sent no hello within ${HANDSHAKE_TIMEOUT_MS} ms; closed`);
@@ -86,10 +87,12 @@ export class TcpClientPort implements ClientPort {
             this.handler(link, frame);
             return;
           }
+          if (refused) return; // bytes after a refused hello: the socket is closing
           const hello = decodeHello(frame);
           if (typeof hello === 'string' || hello.from !== 0 || hello.to !== this.self || !tokenMatches(hello.token, this.expectedDigest)) {
             this.refusedConnections++;
             const why = typeof hello === 'string' ? hello : hello.to !== this.self ? `addressed to replica ${hello.to}` : 'wrong token';
+            refused = true;
             this.log(`replica ${this.self}: refused client connection from ${remote}: ${why}`);
             // Say why before closing (the client reports it at once); destroy if it never drains.
             const refusal = encodeRefusal(`replica ${this.self} refused the connection: ${why}`);

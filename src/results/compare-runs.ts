@@ -73,16 +73,32 @@ function spawnChild(command: string, args: readonly string[], cwd: string): Prom
   });
 }
 
-/** SIGKILLs the process group of every child still running (for a SIGINT/SIGTERM handler). */
-export function killChildren(): void {
-  for (const child of liveChildren) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+/** How long killChildren lets a child clean up after SIGTERM before SIGKILL. */
+const CHILD_CLEANUP_MS_MAX = 5_000;
+
+function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false; // the group is gone
   }
+}
+
+/**
+ * Ends the process group of every child still running (for a SIGINT/SIGTERM handler, so it
+ * blocks): SIGTERM first, so that a `logbench run` child stops what it started (etcd/NATS servers
+ * run in their own process groups, which a SIGKILL of the child's group would orphan; temporary
+ * data directories), then SIGKILL whatever is left after CHILD_CLEANUP_MS_MAX.
+ */
+export function killChildren(): void {
+  const pids = [...liveChildren].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
   liveChildren.clear();
+  const running = pids.filter((pid) => signalGroup(pid, 'SIGTERM'));
+  const deadlineMs = performance.now() + CHILD_CLEANUP_MS_MAX;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (running.some((pid) => signalGroup(pid, 0)) && performance.now() < deadlineMs) Atomics.wait(pause, 0, 0, 20);
+  for (const pid of running) signalGroup(pid, 'SIGKILL');
 }
 
 /**

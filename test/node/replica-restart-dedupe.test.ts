@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AppendResponse } from '../../src/client/protocol.js';
 import { BATCH_HEADER_BYTES, encodeRequestInto, requestBytes, Status, writeBatchCount } from '../../src/client/protocol.js';
 import type { ClientLink, ClientPort } from '../../src/node/client-port.js';
-import { FileDedupeSnapshots } from '../../src/node/dedupe-snapshot.js';
+import { FileDedupeSnapshots, MemoryDedupeSnapshots } from '../../src/node/dedupe-snapshot.js';
 import { Replica } from '../../src/node/replica.js';
 import type { ReplicaOptions } from '../../src/node/replica.js';
 import { seededRng } from '../../src/prng.js';
@@ -199,6 +199,10 @@ describe('replica restart', () => {
     while (first.replica.stats.snapshotsSaved < 1) await new Promise((resolve) => setTimeout(resolve, 5));
     await stopLast();
     const bytes = readFileSync(snapshots.store.path);
+    const header = Buffer.from(bytes);
+    header[13]! ^= 0x10; // a flipped bit in the applied index (the header is checksummed too)
+    writeFileSync(snapshots.store.path, header);
+    expect(snapshots.store.load()).toMatch(/crc mismatch/);
     bytes[bytes.length - 1]! ^= 0x10; // a flipped bit in the table
     writeFileSync(snapshots.store.path, bytes);
 
@@ -210,5 +214,24 @@ describe('replica restart', () => {
     second.clients.send(92_990, 9, 2990);
     const retried = await Promise.all([90_010, 92_990].map((id) => second.clients.answer(id)));
     expect(retried.map((r) => [r.status, r.index])).toEqual(acked.map((r) => [Status.Ok, r.index]));
+  });
+
+  it('a snapshot of another log (the entry at its index has another term) is set aside', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'logbench-restart-dedupe-'));
+    const lines: string[] = [];
+    const store = new MemoryDedupeSnapshots();
+    const snapshots = { store, everyEntries: 1000, log: (line: string) => lines.push(line) };
+    const first = await startLeader(snapshots);
+    const acked = await commitMany(first, 3000, [10, 2990]);
+    while (store.saved === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    await stopLast();
+    store.saved = { ...store.saved, appliedTerm: store.saved.appliedTerm + 7 };
+
+    const second = await startLeader(snapshots);
+    expect(second.replica.replayed.fromSnapshot).toBe(0);
+    expect(lines.join('\n')).toMatch(/dedupe snapshot through \d+ \(term \d+\) not used: the entry there has term \d+; replaying the whole committed log/);
+    second.clients.send(90_010, 9, 10);
+    const retried = await second.clients.answer(90_010);
+    expect([retried.status, retried.index]).toEqual([Status.Ok, acked[0]!.index]);
   });
 });

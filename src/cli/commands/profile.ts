@@ -204,6 +204,7 @@ export const profileCommand: Command = {
       why,
       runExitCode: status,
     });
-    return status === 0 ? 0 : 1;
+    // An interrupted run (130/143) that still wrote its result keeps its exit code.
+    return status === 0 ? 0 : status === 130 || status === 143 ? status : 1;
   },
 };

@@ -87,7 +87,8 @@ describe('PeerProcess', () => {
     expect(p.logTail()).toMatch(/ENOENT/);
   });
 
-  it('kills its processes when the Node process exits', async () => {
+  /** A script that starts a PeerProcess (`sleep 30`), writes its pid to `pidFile`, then runs `then`. */
+  function sleeperScript(then: string): { scriptPath: string; pidFile: string } {
     const dir = tempDir();
     const pidFile = path.join(dir, 'pid');
     const script = `
@@ -95,10 +96,15 @@ describe('PeerProcess', () => {
       const p = new PeerProcess('sleeper', '/bin/sleep', ['30'], ${JSON.stringify(path.join(dir, 'log'))});
       p.start();
       (await import('node:fs')).writeFileSync(${JSON.stringify(pidFile)}, String(p.pid));
-      process.exit(0);
+      ${then}
     `;
-    const scriptPath = path.join(dir, 'exit.mts');
+    const scriptPath = path.join(dir, 'sleeper.mts');
     fs.writeFileSync(scriptPath, script);
+    return { scriptPath, pidFile };
+  }
+
+  it('kills its processes when the Node process exits', async () => {
+    const { scriptPath, pidFile } = sleeperScript('process.exit(0);');
     const { spawnSync } = await import('node:child_process');
     const r = spawnSync(process.execPath, ['--import', 'tsx', scriptPath], { encoding: 'utf8', timeout: 20_000 });
     expect(r.status, r.stderr).toBe(0);
@@ -109,17 +115,7 @@ describe('PeerProcess', () => {
 
   it('a terminal Ctrl-C reaches logbench only; logbench then kills its servers (SIGINT and SIGHUP)', async () => {
     for (const [signal, code] of [['SIGINT', 130], ['SIGHUP', 129]] as const) {
-      const dir = tempDir();
-      const pidFile = path.join(dir, 'pid');
-      const script = `
-        import { PeerProcess } from ${JSON.stringify(path.resolve('src/drivers/peer-process.ts'))};
-        const p = new PeerProcess('sleeper', '/bin/sleep', ['30'], ${JSON.stringify(path.join(dir, 'log'))});
-        p.start();
-        (await import('node:fs')).writeFileSync(${JSON.stringify(pidFile)}, String(p.pid));
-        setInterval(() => {}, 1000);
-      `;
-      const scriptPath = path.join(dir, 'signal.mts');
-      fs.writeFileSync(scriptPath, script);
+      const { scriptPath, pidFile } = sleeperScript('setInterval(() => {}, 1000);');
       const { spawn } = await import('node:child_process');
       // Its own process group, as a shell gives a foreground job: the signal goes to the whole group.
       const child = spawn(process.execPath, ['--import', 'tsx', scriptPath], { stdio: 'ignore', detached: true });

@@ -85,19 +85,28 @@ function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
+/** Waits (blocking) until none of the groups is left or `ms` passed. */
+function waitGroupsGone(pids: readonly number[], ms: number): void {
+  const deadlineMs = performance.now() + ms;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (pids.some((pid) => signalGroup(pid, 0)) && performance.now() < deadlineMs) Atomics.wait(pause, 0, 0, 20);
+}
+
 /**
  * Ends the process group of every child still running (for a SIGINT/SIGTERM handler, so it
- * blocks): SIGTERM first, so that a `logbench run` child stops what it started (etcd/NATS servers
- * run in their own process groups, which a SIGKILL of the child's group would orphan; temporary
- * data directories), then SIGKILL whatever is left after CHILD_CLEANUP_MS_MAX.
+ * blocks). SIGTERM first: a `logbench run` child then stops its load and writes a partial result,
+ * and stops what it started (etcd/NATS servers run in their own process groups, which a SIGKILL of
+ * the child's group would orphan; temporary data directories). A second SIGTERM after
+ * CHILD_CLEANUP_MS_MAX makes it quit at once (its exit still stops those), and SIGKILL ends
+ * whatever is left a while later.
  */
 export function killChildren(): void {
   const pids = [...liveChildren].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
   liveChildren.clear();
   const running = pids.filter((pid) => signalGroup(pid, 'SIGTERM'));
-  const deadlineMs = performance.now() + CHILD_CLEANUP_MS_MAX;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  while (running.some((pid) => signalGroup(pid, 0)) && performance.now() < deadlineMs) Atomics.wait(pause, 0, 0, 20);
+  waitGroupsGone(running, CHILD_CLEANUP_MS_MAX);
+  for (const pid of running) signalGroup(pid, 'SIGTERM');
+  waitGroupsGone(running, 2_000);
   for (const pid of running) signalGroup(pid, 'SIGKILL');
 }
 

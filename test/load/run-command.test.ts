@@ -169,7 +169,7 @@ describe('logbench run', () => {
   });
 
   /** Starts `run` in its own process group, waits for the first progress line, sends SIGINT as a terminal would. */
-  async function interruptRun(args: string[], toProcessGroup: boolean): Promise<{ code: number | null; stderr: string; elapsedMs: number }> {
+  async function interruptRun(args: string[], toProcessGroup: boolean, signal: NodeJS.Signals = 'SIGINT'): Promise<{ code: number | null; stderr: string; elapsedMs: number }> {
     const child = spawn(process.execPath, [MAIN, 'run', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: toProcessGroup });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -186,11 +186,21 @@ describe('logbench run', () => {
     });
     const sentAt = performance.now();
     // A terminal's Ctrl-C signals every process of the foreground group: the replicas too.
-    if (toProcessGroup) process.kill(-child.pid!, 'SIGINT');
-    else child.kill('SIGINT');
+    if (toProcessGroup) process.kill(-child.pid!, signal);
+    else child.kill(signal);
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     return { code, stderr, elapsedMs: performance.now() - sentAt };
   }
+
+  it('SIGTERM (a cancelled CI job) also writes the partial result, and exits 143', async () => {
+    const out = join(dir, 'terminated.json');
+    const { code, stderr } = await interruptRun(['bench/scenarios/null.yaml', '--set', 'phases[0].seconds=60', '--out', out], false, 'SIGTERM');
+    expect(code, stderr).toBe(143);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { complete: boolean; phases: Array<{ interrupted: boolean }> };
+    expect(resultProblems(result)).toEqual([]);
+    expect(result.complete).toBe(false);
+    expect(result.phases[0]!.interrupted).toBe(true);
+  });
 
   for (const mode of ['threads', 'process'] as const) {
     it(`Ctrl-C on an engine run (${mode}) still reads the replicas back: ledger ok, nothing left in group.dataDir`, async () => {

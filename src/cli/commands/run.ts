@@ -25,7 +25,8 @@ import { summaryLines } from '../../results/summary.js';
 import { defaultResultsDir, writeResult } from '../../results/write-result.js';
 import { round1 } from '../../round.js';
 
-const EXIT_INTERRUPTED = 130;
+/** Exit codes of a run stopped by a signal (128 + its number), after the partial result is written. */
+const EXIT_ON_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
 const GENERATORS = ['logbench', 'autocannon'] as const;
 
 /** What run needs of a runner: the local one, the agents' controller, or the autocannon one. */
@@ -152,13 +153,17 @@ export const runCommand: Command = {
     if (token !== '' && process.env['LOGBENCH_TOKEN'] === undefined) process.env['LOGBENCH_TOKEN'] = token;
     if (agentsText !== undefined && generatorName === 'autocannon') throw new UsageError('logbench run: --generator autocannon runs on this host; it cannot be combined with --agents');
 
+    // Ctrl-C, or a CI job cancelled (SIGTERM): stop the load, check and write what was measured.
     let stopRequested = false;
-    const onSigint = (): void => {
-      if (stopRequested) process.exit(EXIT_INTERRUPTED);
+    let stopSignal: keyof typeof EXIT_ON_SIGNAL = 'SIGINT';
+    const onStopSignal = (signal: keyof typeof EXIT_ON_SIGNAL): void => {
+      if (stopRequested) process.exit(EXIT_ON_SIGNAL[signal]);
       stopRequested = true;
-      ctx.log('logbench run: stopping (Ctrl-C again to quit at once); writing the partial result');
+      stopSignal = signal;
+      ctx.log(`logbench run: ${signal}: stopping (again to quit at once); writing the partial result`);
     };
-    process.on('SIGINT', onSigint);
+    process.on('SIGINT', onStopSignal);
+    process.on('SIGTERM', onStopSignal);
     const startedAt = new Date();
     const environment = collectEnvironment(typeof scenario.group['dataDir'] === 'string' ? scenario.group['dataDir'] : null);
     let runner: Runner | undefined;
@@ -231,10 +236,11 @@ export const runCommand: Command = {
       ctx.print(`result: ${path}`);
       ctx.emitJson(runJson(result, path));
       if (failure !== undefined) throw failure;
-      if (stopRequested) return EXIT_INTERRUPTED;
+      if (stopRequested) return EXIT_ON_SIGNAL[stopSignal];
       return correctness.ledger === 'failed' ? 1 : 0;
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onStopSignal);
+      process.off('SIGTERM', onStopSignal);
       await runner?.close();
     }
   },

@@ -125,13 +125,24 @@ describe('PeerProcess', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-      // The server is not in logbench's process group, so a terminal's signal does not reach it.
-      expect(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]).not.toBe(String(child.pid));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      process.kill(-child.pid!, signal);
-      expect(await exited, signal).toBe(code);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(isPidAlive(pid), signal).toBe(false);
+      try {
+        // The server is not in logbench's process group, so a terminal's signal does not reach it.
+        expect(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]).not.toBe(String(child.pid));
+        process.kill(-child.pid!, signal);
+        expect(await exited, signal).toBe(code);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(isPidAlive(pid), signal).toBe(false);
+      } finally {
+        // A failing run must not leave the script or its server behind.
+        for (const target of [-child.pid!, pid]) {
+          try {
+            process.kill(target, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+      }
     }
   });
 });

@@ -28,14 +28,20 @@ export function writableDirectoryProblem(dir: string): string | undefined {
   return undefined;
 }
 
+/** `path` itself when it exists, else the nearest existing directory on its way (the one a mkdir -p would write in). */
+function nearestExisting(path: string): string {
+  let dir = path;
+  while (existing(dir) === undefined && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /**
  * Checks a directory a command creates when missing (a replica's data directory), before it does:
  * `path` must be a writable directory, or the nearest existing directory on its way must be.
  */
 export function checkDirectoryPath(flag: string, path: string): string {
   const target = resolve(path);
-  let dir = target;
-  while (existing(dir) === undefined && dirname(dir) !== dir) dir = dirname(dir);
+  const dir = nearestExisting(target);
   const problem = writableDirectoryProblem(dir);
   if (problem !== undefined) {
     const what = dir === target ? `${path} ${problem}` : `cannot create ${path}: ${dir} ${problem}`;
@@ -48,8 +54,7 @@ export function checkOutputPath(flag: string, path: string): string {
   if (path.endsWith(sep) || path.endsWith('/')) throw new UsageError(`flag --${flag}: ${path} ends in a separator; expected a file path`);
   const target = resolve(path);
   if (existing(target)?.isDirectory() === true) throw new UsageError(`flag --${flag}: ${path} is a directory; expected a file path`);
-  let dir = dirname(target);
-  while (existing(dir) === undefined && dirname(dir) !== dir) dir = dirname(dir);
+  const dir = nearestExisting(dirname(target));
   const problem = writableDirectoryProblem(dir);
   if (problem !== undefined) throw new UsageError(`flag --${flag}: cannot write ${path}: ${dir} ${problem}; expected a file path in a writable directory`);
   return target;

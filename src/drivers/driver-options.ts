@@ -52,10 +52,10 @@ export class OptionReader {
 
   /** A list given as a YAML sequence or as one comma-separated string (the --endpoints form). */
   /**
-   * `itemProblem` checks what a pattern cannot (a port in range, an id given twice): it returns
-   * what is wrong with one item, or undefined.
+   * `itemProblem` checks what a pattern cannot (a port in range): it returns what is wrong with
+   * one item, or undefined.
    */
-  list(name: string, itemPattern: RegExp, example: string, itemProblem: (item: string, items: readonly string[]) => string | undefined = () => undefined): string[] | undefined {
+  list(name: string, itemPattern: RegExp, example: string, itemProblem: (item: string) => string | undefined = () => undefined): string[] | undefined {
     this.used.add(name);
     const value = this.values[name];
     if (value === undefined) return undefined;
@@ -64,7 +64,7 @@ export class OptionReader {
       this.fail(name, `a non-empty list like ${example}`);
     }
     for (const item of items as string[]) {
-      const problem = itemProblem(item, items as string[]);
+      const problem = itemProblem(item);
       if (problem !== undefined) throw new ScenarioError(`${this.block}.${name}: "${item}": ${problem} (system ${this.system})`);
     }
     return items as string[];

@@ -21,12 +21,11 @@ export const ENGINE_ENDPOINT_PATTERN = /^\d{1,3}=\[?[A-Za-z0-9.:-]+\]?:\d{1,5}$/
 // Producer ids below this are used by the managed groups' clients (0x10000 + slot, 0x20000 + slot).
 const REMOTE_PRODUCER_MIN = 0x100000;
 
-/** What is wrong with one ID=HOST:PORT of `all` beyond its shape (ENGINE_ENDPOINT_PATTERN), or undefined. */
-export function engineEndpointProblem(item: string, all: readonly string[]): string | undefined {
+/** What is wrong with one ID=HOST:PORT beyond its shape (ENGINE_ENDPOINT_PATTERN), or undefined. */
+export function engineEndpointProblem(item: string): string | undefined {
   const [parsed] = parseEngineEndpoints([item]);
   if (parsed!.id < 1 || parsed!.id > 255) return `replica id ${parsed!.id}: expected 1..255`;
   if (parsed!.port < 1 || parsed!.port > 65535) return `port ${parsed!.port}: expected 1..65535`;
-  if (all.filter((other) => parseEngineEndpoints([other])[0]!.id === parsed!.id).length > 1) return `replica ${parsed!.id} listed twice`;
   return undefined;
 }
 

@@ -5,7 +5,7 @@
 import { EtcdDriver, type EtcdDriverOptions } from './etcd/driver.js';
 import { NatsDriver, type NatsDriverOptions } from './nats/driver.js';
 import { OptionReader, URL_PATTERN, urlProblem } from './driver-options.js';
-import { ENGINE_ENDPOINT_PATTERN, engineEndpointProblem, RemoteEngineDriver } from './engine-remote.js';
+import { ENGINE_ENDPOINT_PATTERN, engineEndpointProblem, parseEngineEndpoints, RemoteEngineDriver } from './engine-remote.js';
 import { HttpDriver } from './http-driver.js';
 import type { DriverContext } from './registry.js';
 import { ScenarioError } from '../load/scenario.js';
@@ -63,6 +63,9 @@ export function createNatsDriver(c: DriverContext): NatsDriver {
 export function createRemoteEngineDriver(c: DriverContext): RemoteEngineDriver {
   const r = new OptionReader('driver', 'engine', c.options);
   const endpoints = r.list('endpoints', ENGINE_ENDPOINT_PATTERN, '["1=10.0.0.1:8001","2=10.0.0.2:8001","3=10.0.0.3:8001"]', engineEndpointProblem)!;
+  const ids = parseEngineEndpoints(endpoints).map((e) => e.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) throw new ScenarioError(`driver.endpoints: "${endpoints[ids.indexOf(twice)]}": replica ${twice} listed twice (system engine)`);
   const token = r.string('token') ?? process.env['LOGBENCH_TOKEN'] ?? '';
   const appendTimeoutMs = r.number('appendTimeoutMs', { min: 1 });
   r.rejectUnknown();

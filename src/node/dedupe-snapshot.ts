@@ -38,7 +38,6 @@ export interface DedupeSnapshots {
 
 export class MemoryDedupeSnapshots implements DedupeSnapshots {
   saved: DedupeSnapshot | undefined;
-  saves = 0;
 
   load(): DedupeSnapshot | undefined {
     return this.saved === undefined ? undefined : { ...this.saved, table: this.saved.table.slice() };
@@ -46,7 +45,6 @@ export class MemoryDedupeSnapshots implements DedupeSnapshots {
 
   save(snapshot: DedupeSnapshot): Promise<void> {
     this.saved = { ...snapshot, table: snapshot.table.slice() };
-    this.saves++;
     return Promise.resolve();
   }
 }

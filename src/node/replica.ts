@@ -159,9 +159,9 @@ export class Replica {
    * with applied = the saved commit index, so without this a restarted replica would forget which
    * requests were committed before it stopped: as leader it would commit a retry of one a second
    * time and acknowledge the new index, while every other replica and the log reader apply the
-   * whole log and keep the first. Entries after the saved commit are applied as they commit, as
-   * usual. The replay starts at the log's first index: with retention (which the engine does not
-   * turn on) it would also need a snapshot of the table.
+   * whole log and keep the first. The replay starts after the last usable snapshot of the table
+   * (loadSnapshot), else at the log's first index; entries after the saved commit are applied as
+   * they commit, as usual.
    */
   private replayCommitted(): void {
     const startedMs = performance.now();
@@ -214,7 +214,7 @@ export class Replica {
   /** Saves the dedupe table as applied through `applied` when a snapshot is due (one write at a time). */
   private maybeSnapshot(applied: number): void {
     const snapshots = this.options.snapshots;
-    if (snapshots === undefined || this.snapshotInFlight || applied - this.lastSnapshotIndex < snapshots.everyEntries) return;
+    if (snapshots === undefined || this.stopped || this.snapshotInFlight || applied - this.lastSnapshotIndex < snapshots.everyEntries) return;
     // A restart must find every entry the snapshot covers in its log: wait until they are durable here.
     if (this.store.durableIndex() < applied) return;
     const term = this.raft.termAt(asIndex(applied));
@@ -226,7 +226,7 @@ export class Replica {
         this.snapshotInFlight = false;
         this.stats.snapshotsSaved++;
         // Entries applied while this one was written may already make the next one due.
-        if (!this.stopped) this.maybeSnapshot(this.appliedThrough);
+        this.maybeSnapshot(this.appliedThrough);
       },
       (error: unknown) => {
         this.snapshotInFlight = false;
@@ -470,7 +470,7 @@ export class Replica {
       }
     }
     this.appliedThrough = to;
-    if (!this.stopped) this.maybeSnapshot(to);
+    this.maybeSnapshot(to);
   }
 
   private maybeSaveCommit(): void {

@@ -11,7 +11,6 @@ import { repeatedRunProblem, runFileIdentity, sharedRunProblem } from './same-ru
 import { describeAjvErrors } from './schema-errors.js';
 import { histogramProblems, resultProblems } from './validate.js';
 
-export { MICRO_SCHEMA_ID };
 
 export class CompareInputError extends Error {
   override name = 'CompareInputError';

@@ -164,7 +164,8 @@ interface CalibrateParams {
 
 function calibrate(ctx: CommandContext, p: CalibrateParams): number {
   const { run } = p;
-  const throughputOf = (path: string, phaseName: string): number => readResultFile(path).phases.find((ph) => ph.name === phaseName)?.throughput.opsPerSec ?? 0;
+  const throughputIn = (result: ReturnType<typeof readResultFile>, phaseName: string): number => result.phases.find((ph) => ph.name === phaseName)?.throughput.opsPerSec ?? 0;
+  const throughputOf = (path: string, phaseName: string): number => throughputIn(readResultFile(path), phaseName);
   const probeBase = run('probe-base', []);
   const first = readResultFile(probeBase);
   const phaseName = stringFlag(ctx.values, 'phase') ?? first.phases[0]?.name;
@@ -176,7 +177,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
   // The probe is as long as a side: --runs pairs of runs (base, spin), averaged, so one noisy run
   // does not mistranslate every slowdown.
   const mean = (values: number[]): number => values.reduce((x, y) => x + y, 0) / values.length;
-  const baseThroughputs = [throughputOf(probeBase, phaseName)];
+  const baseThroughputs = [throughputIn(first, phaseName)];
   const spinThroughputs: number[] = [];
   for (let r = 0; r < p.runs; r++) {
     if (r > 0) baseThroughputs.push(throughputOf(run(`probe-base-r${r + 1}`, []), phaseName));

@@ -35,18 +35,8 @@ export function openBenchDir(given: string | undefined, flagName = '--dir'): Ben
     const dir = checkGivenDir(given, flagName);
     return { dir, cleanup: () => undefined, description: describeFilesystem(dir) };
   }
-  // Registered first: a signal between creating the directory and registering would leave it.
-  let dir = '';
-  const remove = (): void => {
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  };
-  const unregister = onProcessExit(remove);
-  dir = mkdtempSync(join(tmpdir(), 'logbench-'));
-  const cleanup = (): void => {
-    unregister();
-    remove();
-  };
-  return { dir, cleanup, description: describeFilesystem(dir) };
+  const work = makeWorkDir(tmpdir(), 'logbench-');
+  return { dir: work.path, cleanup: work.remove, description: describeFilesystem(work.path) };
 }
 
 /** "dir X (device N; same filesystem as the working directory: yes)". */
@@ -59,4 +49,36 @@ export function describeFilesystem(dir: string): string {
 /** The directory whose disk limits a cache entry describes: the given dir, or os.tmpdir() for fresh temp dirs. */
 export function limitsKeyDir(given: string | undefined): string {
   return given !== undefined ? checkGivenDir(given) : realpathSync(tmpdir());
+}
+
+export interface WorkDir {
+  path: string;
+  /** Removes the directory (and stops watching for exit). */
+  remove(): void;
+}
+
+/**
+ * Creates a temporary directory inside `dir` (often the user's own directory, given by --dir). The
+ * caller removes it; an exit, SIGINT or SIGTERM before that removes it too.
+ */
+export function makeWorkDir(dir: string, prefix = '.logbench-disk-'): WorkDir {
+  // Registered first: a signal between creating the directory and registering would leave it.
+  let path = '';
+  const removeNow = (): void => {
+    if (path !== '') rmSync(path, { recursive: true, force: true });
+  };
+  const unregister = onProcessExit(removeNow);
+  try {
+    path = mkdtempSync(join(dir, prefix));
+  } catch (error) {
+    unregister();
+    throw fsError(error, dir, 'create a measurement directory in');
+  }
+  return {
+    path,
+    remove: () => {
+      unregister();
+      removeNow();
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
-import { onProcessExit } from '../cluster/cleanup.js';
+import { makeWorkDir } from './bench-dir.js';
 import { fdatasyncFd } from './fs-calls.js';
 import { fsError } from './storage-error.js';
 import { round1 } from '../round.js';
@@ -195,38 +195,6 @@ export function fsyncLimits(probe: FsyncProbe): Pick<DiskLimits, 'fsyncP50Us' | 
     fsyncP50Us: round1(probe.histogram.getValueAtPercentile(50)),
     fsyncP99Us: round1(probe.histogram.getValueAtPercentile(99)),
     fsyncOpsPerSec: Math.round(probe.ops / probe.seconds),
-  };
-}
-
-export interface WorkDir {
-  path: string;
-  /** Removes the directory (and stops watching for exit). */
-  remove(): void;
-}
-
-/**
- * Creates a temporary measurement directory inside `dir` (often the user's own directory, given by
- * --dir). The caller removes it; an exit, SIGINT or SIGTERM before that removes it too.
- */
-export function makeWorkDir(dir: string): WorkDir {
-  // Registered first: a signal between creating the directory and registering would leave it.
-  let path = '';
-  const removeNow = (): void => {
-    if (path !== '') rmSync(path, { recursive: true, force: true });
-  };
-  const unregister = onProcessExit(removeNow);
-  try {
-    path = mkdtempSync(join(dir, '.logbench-disk-'));
-  } catch (error) {
-    unregister();
-    throw fsError(error, dir, 'create a measurement directory in');
-  }
-  return {
-    path,
-    remove: () => {
-      unregister();
-      removeNow();
-    },
   };
 }
 

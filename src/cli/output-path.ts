@@ -1,11 +1,13 @@
 // Checks a file path a command will write, before the command does its work: a long run must not
-// end by failing to write its result. Nothing is created here (a mistyped path must not leave
+// end by failing to write its result. The check creates nothing (a mistyped path must not leave
 // directories behind): the path may not be a directory or end in a separator, and the nearest
-// existing directory on its way must be writable (the writer creates what is missing). Errors name
-// the flag (exit 2).
+// existing directory on its way must be writable (the writer creates what is missing). Directories
+// are created only by makeDirectory (storage/directory.ts), which makes the same check first and
+// never runs a recursive mkdir. Errors name the flag (exit 2).
 
-import { accessSync, constants, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import { DirectoryError, makeDirectory, nearestExisting, writableDirectoryProblem } from '../storage/directory.js';
 import { UsageError } from './args.js';
 
 function existing(path: string): ReturnType<typeof statSync> | undefined {
@@ -16,38 +18,17 @@ function existing(path: string): ReturnType<typeof statSync> | undefined {
   }
 }
 
-/** Why `dir` cannot hold new files ('does not exist', 'is not a directory', 'is not writable (CODE)'), or undefined when it can. */
-export function writableDirectoryProblem(dir: string): string | undefined {
-  try {
-    if (!statSync(dir).isDirectory()) return 'is not a directory';
-    accessSync(dir, constants.W_OK | constants.X_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'does not exist' : `is not writable (${code ?? 'error'})`;
-  }
-  return undefined;
-}
-
-/** `path` itself when it exists, else the nearest existing directory on its way (the one a mkdir -p would write in). */
-function nearestExisting(path: string): string {
-  let dir = path;
-  while (existing(dir) === undefined && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-
 /**
- * Checks a directory a command creates when missing (a replica's data directory), before it does:
- * `path` must be a writable directory, or the nearest existing directory on its way must be.
+ * A directory a command creates when missing (a replica's data directory): checked and created
+ * here, before the command starts anything. Returns its absolute path.
  */
-export function checkDirectoryPath(flag: string, path: string): string {
-  const target = resolve(path);
-  const dir = nearestExisting(target);
-  const problem = writableDirectoryProblem(dir);
-  if (problem !== undefined) {
-    const what = dir === target ? `${path} ${problem}` : `cannot create ${path}: ${dir} ${problem}`;
-    throw new UsageError(`flag --${flag}: ${what}; expected a writable directory (created if missing)`);
+export function makeDirectoryPath(flag: string, path: string): string {
+  try {
+    return makeDirectory(path).dir;
+  } catch (error) {
+    if (error instanceof DirectoryError) throw new UsageError(`flag --${flag}: ${error.detail}; expected a writable directory (created if missing)`);
+    throw error;
   }
-  return target;
 }
 
 export function checkOutputPath(flag: string, path: string): string {
@@ -76,14 +57,14 @@ export function checkResultOutput(outPath: string | undefined, defaultDir: strin
 
 /** Writes a checked output file, creating the directories it lacks. */
 export function writeOutputFile(path: string, text: string): void {
-  mkdirSync(dirname(resolve(path)), { recursive: true });
+  makeDirectory(dirname(resolve(path)));
   writeFileSync(path, text);
 }
 
 /** An output directory a command made (makeOutputDir), so that a failure can take back what it added. */
 export interface OutputDir {
   dir: string;
-  /** The first directory mkdir created on the way to `dir` (mkdirSync's return), or undefined when `dir` existed. */
+  /** The first directory mkdir created on the way to `dir` (makeDirectory's `created`), or undefined when `dir` existed. */
   created: string | undefined;
   /** Names in `dir` before the command wrote anything. */
   before: ReadonlySet<string>;
@@ -93,10 +74,10 @@ export interface OutputDir {
 export function makeOutputDir(flag: string, dir: string): OutputDir {
   let created: string | undefined;
   try {
-    created = mkdirSync(dir, { recursive: true });
+    created = makeDirectory(dir).created;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new UsageError(`flag --${flag}: cannot create ${dir} (${code}); expected a directory that can be created and written`);
+    if (!(error instanceof DirectoryError)) throw error;
+    throw new UsageError(`flag --${flag}: ${error.detail}; expected a directory that can be created and written`);
   }
   return { dir, created, before: new Set(readdirSync(dir)) };
 }

@@ -3,10 +3,10 @@
 // exposes the group for fault injection.
 
 import { UsageError } from '../cli/args.js';
-import { writableDirectoryProblem } from '../cli/output-path.js';
 import type { EngineClient } from '../client/engine-client.js';
 import type { GroupHandle } from '../cluster/group.js';
 import { startGroup } from '../cluster/start-group.js';
+import { writableDirectoryProblem } from '../storage/directory.js';
 import type { EngineConfig } from '../node/engine-config.js';
 import { DEFAULT_ENGINE_CONFIG, engineSettings, validateEngineConfig } from '../node/engine-config.js';
 import type { AppendAck, ClusterControl, Driver, MemberInfo, ReplicaContents } from './types.js';

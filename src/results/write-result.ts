@@ -1,8 +1,9 @@
 // Writes a result file: validated against the schema first (an invalid result is a bug and is
 // never written), to results/<UTC time>-<short commit>-<scenario>.json unless a path is given.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { makeDirectory } from '../storage/directory.js';
 import type { RunResult } from './result-types.js';
 import { assertValidResult } from './validate.js';
 
@@ -23,7 +24,7 @@ export function defaultResultPath(result: RunResult, dir: string = defaultResult
 export function writeResult(result: RunResult, path?: string): string {
   const target = resolve(path ?? defaultResultPath(result));
   assertValidResult(result, target);
-  mkdirSync(dirname(target), { recursive: true });
+  makeDirectory(dirname(target));
   const temp = `${target}.tmp-${process.pid}`;
   try {
     writeFileSync(temp, JSON.stringify(result, null, 1) + '\n');

@@ -7,6 +7,7 @@ import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onProcessExit } from '../cluster/cleanup.js';
+import { writableDirectoryProblem } from './directory.js';
 import { fsError, StorageError } from './storage-error.js';
 
 export interface BenchDir {
@@ -16,7 +17,7 @@ export interface BenchDir {
   description: string;
 }
 
-/** Checks a --dir value: it must name an existing directory. Returns its real path. */
+/** Checks a --dir value: it must name an existing, writable directory on a disk. Returns its real path. */
 export function checkGivenDir(given: string, flagName = '--dir'): string {
   const dir = resolve(given);
   let isDirectory = false;
@@ -27,6 +28,8 @@ export function checkGivenDir(given: string, flagName = '--dir'): string {
     throw fsError(error, dir, `flag ${flagName}: cannot use`);
   }
   if (!isDirectory) throw new StorageError('ENOTDIR', dir, `flag ${flagName}: ${dir} is not a directory`);
+  const problem = writableDirectoryProblem(dir);
+  if (problem !== undefined) throw new StorageError('INVALID', dir, `flag ${flagName}: ${dir} ${problem}; expected an existing, writable directory`);
   return realpathSync(dir);
 }
 

@@ -6,12 +6,13 @@
 // Results are cached per (device, real path) under the user's cache directory because measuring
 // takes seconds and writes hundreds of MiB; `fresh` re-measures.
 
-import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
 import { makeWorkDir } from './bench-dir.js';
+import { makeDirectory } from './directory.js';
 import { fdatasyncFd } from './fs-calls.js';
 import { fsError } from './storage-error.js';
 import { round1 } from '../round.js';
@@ -246,7 +247,7 @@ export function readCachedDiskLimits(dir: string): CachedDiskLimits | undefined 
 
 export function writeCachedDiskLimits(dir: string, limits: DiskLimits, measuredAtMs: number): string {
   const cacheFile = diskLimitsCacheFile(dir);
-  mkdirSync(join(cacheFile, '..'), { recursive: true });
+  makeDirectory(join(cacheFile, '..'));
   writeFileSync(cacheFile, JSON.stringify({ version: CACHE_VERSION, measuredAtMs, limits }, null, 2) + '\n');
   return cacheFile;
 }

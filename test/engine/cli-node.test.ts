@@ -58,6 +58,12 @@ test('a data directory that cannot be one exits 2 naming --data-dir', () => {
   expect(under.stderr.trim()).toBe(`logbench node: flag --data-dir: cannot create ${join(file, 'r1')}: ${file} is not a directory; ${expected}`);
 });
 
+test.skipIf(process.platform !== 'linux')('a data directory under /proc exits 2 at once naming --data-dir (a recursive mkdir there never returns)', () => {
+  const result = spawnSync(process.execPath, ['dist/src/cli/main.js', 'node', '--id', '1', '--peers', '1=127.0.0.1:7321', '--data-dir', '/proc/logbench-x/y'], { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
+  expect(result.status, 'exit code (null: killed after 10 s)').toBe(2);
+  expect(result.stderr.trim()).toBe('logbench node: flag --data-dir: cannot create /proc/logbench-x/y: /proc is on the proc filesystem, which holds no files; expected a writable directory (created if missing)');
+});
+
 test('an unknown flag exits 2 naming it', () => {
   const result = logbench('node', '--id', '1', '--bogus');
   expect(result.status).toBe(2);

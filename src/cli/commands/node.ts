@@ -1,11 +1,10 @@
 // `logbench node`: runs one replica of a group on this host (remote mode). Replicas reach each
 // other over TCP at the --peers addresses; clients connect to each replica's client port.
 
-import { mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { intFlag, parseIntStrict, stringFlag, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { checkDirectoryPath } from '../output-path.js';
+import { makeDirectoryPath } from '../output-path.js';
 import { DEFAULT_ENGINE_CONFIG, REPLICA_COUNTS, validateEngineConfig } from '../../node/engine-config.js';
 import { runProcessReplica } from '../../node/process-main.js';
 import { FSYNC_POLICY_EXPECTED, fsyncPolicyOf } from '../../storage/log-store.js';
@@ -69,13 +68,7 @@ export const nodeCommand: Command = {
     const fsync = stringFlag(ctx.values, 'fsync') ?? DEFAULT_ENGINE_CONFIG.fsync;
     if (fsyncPolicyOf(fsync) === undefined) throw new UsageError(`logbench node: flag --fsync: expected ${FSYNC_POLICY_EXPECTED}, got "${fsync}"`);
     const config = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, replicas: peers.size, mode: 'process', fsync });
-    const dataPath = checkDirectoryPath('data-dir', dataDir);
-    try {
-      mkdirSync(dataPath, { recursive: true });
-    } catch (error) {
-      // The check above cannot see everything (root passes access checks; EPERM, EROFS).
-      throw new UsageError(`logbench node: flag --data-dir: cannot create ${dataDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}); expected a writable directory (created if missing)`);
-    }
+    const dataPath = makeDirectoryPath('data-dir', dataDir);
     const others: Record<string, HostPort> = {};
     for (const [peer, address] of peers) if (peer !== id) others[String(peer)] = address;
     const running = await runProcessReplica(

@@ -5,10 +5,11 @@
 // "nats-sync" is NATS with `sync_interval: always` (fsync before ack); when the installed
 // nats-server cannot do that, its row says so instead of silently measuring something else.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listFlag, numberFlag, stringFlag, UsageError } from '../args.js';
 import { checkOutputPath } from '../output-path.js';
+import { makeDirectory } from '../../storage/directory.js';
 import type { Command, CommandContext } from '../command.js';
 import { DriverUnavailableError, lookupDriver } from '../../drivers/registry.js';
 import { checkDataDir } from '../../drivers/engine-driver.js';
@@ -165,7 +166,7 @@ export const versusCommand: Command = {
         }
       }
     }
-    mkdirSync(outDir, { recursive: true });
+    makeDirectory(outDir);
     const cells: VersusCell[] = [];
     for (const { system, conc, scenario } of plan) {
       ctx.log(`versus: ${system} c=${conc}, ${scenario.payload.sizeBytes} B, ${scenario.phases.map((p) => `${p.seconds ?? '?'} s`).join('+')}...`);

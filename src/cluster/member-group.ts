@@ -2,7 +2,7 @@
 // (status), events, leader discovery, settling, reading logs back, and cleanup. A subclass says
 // how a member is spawned, signalled, killed and stopped.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assert } from '../assert.js';
@@ -11,6 +11,7 @@ import type { ReplicaContents } from '../drivers/types.js';
 import type { EngineConfig } from '../node/engine-config.js';
 import type { ReplicaSpec } from '../node/replica-host.js';
 import type { FromWorker, ReplicaStatusReport, ToWorker } from '../node/worker-messages.js';
+import { makeDirectory, writableDirectoryProblem } from '../storage/directory.js';
 import { LOCK_FILE_NAME } from '../storage/dir-lock.js';
 import { onProcessExit } from './cleanup.js';
 import type { GroupEvent, GroupHandle, GroupOptions } from './group.js';
@@ -20,16 +21,21 @@ export const STARTUP_TIMEOUT_MS = 15_000;
 export const STOP_TIMEOUT_MS = 5_000;
 const STATUS_TIMEOUT_MS = 2_000;
 
-/** The group's data directory: the given one, or a fresh one the group owns (see GroupOptions). */
+/**
+ * The group's data directory: the given one (created if missing, by makeDirectory), or a fresh
+ * one the group owns inside `dataDirUnder`, which must exist already: it is checked as
+ * checkDataDir (engine-driver.ts) checks a scenario's group.dataDir, and never created here.
+ */
 export function prepareDataDir(options: GroupOptions): { dataDir: string; owns: boolean } {
-  const target = options.dataDir ?? options.dataDirUnder ?? tmpdir();
+  if (options.dataDir !== undefined) return { dataDir: makeDirectory(options.dataDir).dir, owns: false };
+  const under = options.dataDirUnder ?? tmpdir();
+  const problem = writableDirectoryProblem(under);
+  if (problem !== undefined) throw new Error(`group data directory: ${under} ${problem}; expected an existing, writable directory to make the group's directory in`);
   try {
-    mkdirSync(target, { recursive: true });
-    if (options.dataDir !== undefined) return { dataDir: options.dataDir, owns: false };
-    return { dataDir: mkdtempSync(join(target, 'logbench-group-')), owns: true };
+    return { dataDir: mkdtempSync(join(under, 'logbench-group-')), owns: true };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new Error(`group data directory ${target}: cannot create it or a directory in it (${code}); expected a writable directory`, { cause: error });
+    throw new Error(`group data directory: cannot make a directory in ${under} (${code}); expected a writable directory`, { cause: error });
   }
 }
 

@@ -4,7 +4,6 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CLIENT_OPTIONS, EngineClient } from '../client/engine-client.js';
 import { TcpChannel } from '../client/tcp-channel.js';
@@ -13,6 +12,7 @@ import type { EngineConfig } from '../node/engine-config.js';
 import { validateEngineConfig } from '../node/engine-config.js';
 import type { ProcessReplicaSpec } from '../node/process-main.js';
 import type { FromWorker, ToWorker } from '../node/worker-messages.js';
+import { makeDirectory } from '../storage/directory.js';
 import { PartitionTable } from '../transport/partition-table.js';
 import type { HostPort } from '../transport/tcp-transport.js';
 import { asNodeId } from '../types.js';
@@ -41,7 +41,7 @@ export class ProcessGroup extends MemberGroup {
     const seed = options.seed ?? 1;
     for (const id of this.ids) {
       const dir = join(dataDir, `replica-${id}`);
-      mkdirSync(dir, { recursive: true });
+      makeDirectory(dir);
       const peers: Record<string, HostPort> = {};
       for (const other of this.ids) if (other !== id) peers[String(other)] = peerAddress(other);
       const clientAddress = { host: HOST, port: ports[(id - 1) * 2 + 1]! };

@@ -3,7 +3,6 @@
 // restarted onto the same rings: records it had not released are read again, and raft tolerates
 // such duplicates.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { assert } from '../assert.js';
@@ -13,6 +12,7 @@ import type { ClientRingPair } from '../client/ring-channel.js';
 import type { EngineConfig } from '../node/engine-config.js';
 import { validateEngineConfig } from '../node/engine-config.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../node/worker-messages.js';
+import { makeDirectory } from '../storage/directory.js';
 import { PartitionTable } from '../transport/partition-table.js';
 import { createRingBuffer } from '../transport/ring.js';
 import { createRingMesh } from '../transport/ring-transport.js';
@@ -44,7 +44,7 @@ export class ThreadGroup extends MemberGroup {
     const seed = options.seed ?? 1;
     for (const id of this.ids) {
       const dir = join(dataDir, `replica-${id}`);
-      mkdirSync(dir, { recursive: true });
+      makeDirectory(dir);
       const spec = { id, voters: [...this.ids], dataDir: dir, config, seed: (seed * 7919 + id) >>> 0, partitionBuffer: this.partitions.buffer as SharedArrayBuffer };
       const init: WorkerInit = { spec, mesh: mesh.get(asNodeId(id)) as RingMeshEndpoint, clientRings: this.clientRings.map((pairs) => pairs[id - 1]!) };
       const member: ThreadMember = { id, spec, init, worker: undefined, alive: false };

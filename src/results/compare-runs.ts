@@ -2,9 +2,9 @@
 // git worktrees `ab` builds each ref in. A child process per run: every run starts from a fresh
 // process (no JIT or heap state carried from the previous run), and `ab` runs each ref's own
 // build. Worktrees live under os.tmpdir() and are removed (git worktree remove --force) even
-// when a run fails. `ab`'s builds and runs are asynchronous children, each in its own process
-// group, so that a SIGINT/SIGTERM handler can run while they do and kill them with everything
-// they started (killChildren: `ensure-build.mjs` starts tsc, which a kill of its pid alone orphans).
+// when a run fails. Builds and runs are asynchronous children, each in its own process group, so
+// that a SIGINT/SIGTERM handler of `ab` or `calibrate` can run while they do and kill them with
+// everything they started (killChildren: `ensure-build.mjs` starts tsc, which a kill of its pid alone orphans).
 
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -187,14 +187,7 @@ function checkRun(spec: RunSpec, r: ChildResult): void {
   }
 }
 
-/** One `logbench run` in a child process; its output is quoted when it fails. */
-export function runOnce(spec: RunSpec, log: (line: string) => void): void {
-  const args = runArgs(spec);
-  log(`run: node ${args.join(' ')}`);
-  checkRun(spec, spawnSync(process.execPath, args, { cwd: spec.cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
-}
-
-/** runOnce as an asynchronous child (killChildren stops it). */
+/** One `logbench run` in an asynchronous child process (killChildren stops it); its output is quoted when it fails. */
 export async function runOnceAsync(spec: RunSpec, log: (line: string) => void): Promise<void> {
   const args = runArgs(spec);
   log(`run: node ${args.join(' ')}`);

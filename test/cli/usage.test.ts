@@ -45,6 +45,7 @@ describe('usage errors', () => {
     [['bench', 'storage', '--dir', '/proc'], 'logbench bench storage: flag --dir: /proc is on the proc filesystem, which holds no files; expected an existing, writable directory'],
     [['run', '--system', 'engine', '--seconds', '1', '--set', 'group.dataDir=/proc'], 'group.dataDir: /proc is on the proc filesystem, which holds no files; expected an existing, writable directory (each run makes its own directory in it and removes it afterwards)'],
     [['run', '--system', 'null', '--seconds', '1', '--out', '/proc/logbench-x/result.json'], 'logbench run: flag --out: cannot write /proc/logbench-x/result.json: /proc is on the proc filesystem, which holds no files; expected a file path in a writable directory'],
+    [['calibrate', '--out-dir', '/proc/logbench-x/y'], 'logbench calibrate: flag --out-dir: cannot write /proc/logbench-x/y/calibration.json: /proc is on the proc filesystem, which holds no files; expected a file path in a writable directory'],
   ])('%j: a directory on /proc is refused at once (exit 2)', (args, message) => {
     const r = runCli(args, 10_000);
     expect(r.status, 'exit code (null: killed after 10 s)').toBe(2);

@@ -18,14 +18,20 @@
 // 2 points) is corrected from the measured points (src/results/knob-search.ts). Each verification
 // is as noisy as a side, so it needs the runs a side needs. The report also prints the slowdown
 // actually measured over the pairs (mean change) next to each target.
+//
+// Ctrl-C or SIGTERM stops the run in progress (as `logbench ab` does: SIGTERM to its process
+// group, again, then SIGKILL), drops its partial result, keeps the finished runs for --reuse and
+// exits 130/143; --out-dir is removed again when this command created it and nothing is in it.
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { boolFlag, intFlag, listFlag, numberFlag, stringFlag, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { checkOutputPath, makeOutputDir, removeOutputDirIfEmpty } from '../output-path.js';
+import { onProcessExit } from '../../cluster/cleanup.js';
 import { loadSides } from '../../results/compare-input.js';
 import { buildComparison } from '../../results/compare-report.js';
-import { runOnce, RunFailedError } from '../../results/compare-runs.js';
+import { killChildren, runOnceAsync, RunFailedError } from '../../results/compare-runs.js';
 import { closeEnough, nextSpin, type KnobPoint } from '../../results/knob-search.js';
 import { noiseFloor } from '../../results/noise-floor.js';
 import { readResultFile } from '../../results/validate.js';
@@ -76,7 +82,7 @@ export const calibrateCommand: Command = {
     knob: { type: 'string', valueName: 'KEY', description: 'scenario field that adds work (a spin)', defaultText: 'group.leaderSpinNsPerEntry (engine), driver.spinUsPerOp (null)' },
     set: { type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'scenario override for every run (repeatable)' },
     'out-dir': { type: 'string', valueName: 'DIR', description: 'where runs and the summary go', defaultText: 'results/calibrate-<UTC time>' },
-    reuse: { type: 'boolean', description: 'use result files already in --out-dir (an earlier or interrupted calibration with the same flags) instead of running them again' },
+    reuse: { type: 'boolean', description: 'use result files already in --out-dir (an earlier or interrupted calibration with the same flags) instead of running them again; a partial result is run again' },
     'probe-us': { type: 'string', valueName: 'N', description: 'spin of the probe run that measures the knob, in the knob\'s unit', defaultText: '5000 (engine, ns per entry), 5 (null, µs per op)' },
     'search-steps': { type: 'string', valueName: 'N', description: 'times each slowdown\'s knob value is verified (--runs base and spin runs) and corrected before the pairs, for a system the linear model misses; 0 = trust the model', defaultText: '0' },
     ...COMPARE_OPTION_FLAGS,
@@ -92,26 +98,55 @@ export const calibrateCommand: Command = {
     const scenario = ctx.positionals[0] !== undefined ? resolve(ctx.positionals[0]) : undefined;
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const outDir = resolve(stringFlag(ctx.values, 'out-dir') ?? join('results', `calibrate-${stamp}`));
-    mkdirSync(outDir, { recursive: true });
+    checkOutputPath('out-dir', join(outDir, 'calibration.json'));
+    const out = makeOutputDir('out-dir', outDir);
     const main = resolve(import.meta.dirname, '..', 'main.js');
     const reuse = boolFlag(ctx.values, 'reuse');
-    const run = (name: string, extra: string[]): string => {
+    let finished = 0;
+    /** The result file of the run in progress: an interrupted run writes a partial one, which is no run to reuse. */
+    let current: string | undefined;
+    const run = async (name: string, extra: string[]): Promise<string> => {
       const outPath = join(outDir, `${name}.json`);
-      if (reuse && existsSync(outPath)) return outPath;
-      runOnce({ main, cwd: process.cwd(), scenario, sets: [...sets, ...extra], outPath }, ctx.log);
+      if (reuse && isCompleteResult(outPath)) return outPath;
+      current = outPath;
+      await runOnceAsync({ main, cwd: process.cwd(), scenario, sets: [...sets, ...extra], outPath }, ctx.log);
+      current = undefined;
+      finished++;
       return outPath;
     };
+    // Ctrl-C or SIGTERM: the process exits from the signal handler, so this is the only cleanup.
+    const unregister = onProcessExit(() => {
+      const inProgress = current;
+      ctx.log(`logbench calibrate: interrupted; stopping the run in progress${inProgress !== undefined ? ` (${inProgress})` : ''}`);
+      killChildren();
+      if (inProgress !== undefined) rmSync(inProgress, { force: true });
+      removeOutputDirIfEmpty(out);
+      ctx.log(`logbench calibrate: ${finished} run(s) finished${finished > 0 ? `, kept in ${outDir} (the same flags with --reuse continue from them)` : ''}; no calibration written`);
+    });
     try {
-      return calibrate(ctx, { pairs, runs, slowdowns, searchSteps, options, outDir, run });
+      return await calibrate(ctx, { pairs, runs, slowdowns, searchSteps, options, outDir, run });
     } catch (error) {
       if (error instanceof RunFailedError) {
         ctx.log(`logbench calibrate: ${error.message}`);
         return 1;
       }
       throw error;
+    } finally {
+      unregister();
+      removeOutputDirIfEmpty(out);
     }
   },
 };
+
+/** A result file an earlier calibration finished (not a run cut short: its result is partial). */
+function isCompleteResult(path: string): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    return readResultFile(path).complete;
+  } catch {
+    return false;
+  }
+}
 
 function percentOrNone(value: number | null): string {
   return value === null ? 'none of those tested' : `${value}%`;
@@ -159,14 +194,14 @@ interface CalibrateParams {
   searchSteps: number;
   options: ReturnType<typeof readCompareOptions>;
   outDir: string;
-  run: (name: string, extra: string[]) => string;
+  run: (name: string, extra: string[]) => Promise<string>;
 }
 
-function calibrate(ctx: CommandContext, p: CalibrateParams): number {
+async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<number> {
   const { run } = p;
   const throughputIn = (result: ReturnType<typeof readResultFile>, phaseName: string): number => result.phases.find((ph) => ph.name === phaseName)?.throughput.opsPerSec ?? 0;
-  const throughputOf = (path: string, phaseName: string): number => throughputIn(readResultFile(path), phaseName);
-  const probeBase = run('probe-base', []);
+  const throughputOf = async (path: Promise<string>, phaseName: string): Promise<number> => throughputIn(readResultFile(await path), phaseName);
+  const probeBase = await run('probe-base', []);
   const first = readResultFile(probeBase);
   const phaseName = stringFlag(ctx.values, 'phase') ?? first.phases[0]?.name;
   if (phaseName === undefined || !first.phases.some((ph) => ph.name === phaseName)) throw new UsageError(`flag --phase: no phase "${phaseName ?? ''}" in the scenario; phases: ${first.phases.map((ph) => ph.name).join(', ')}`);
@@ -180,8 +215,8 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
   const baseThroughputs = [throughputIn(first, phaseName)];
   const spinThroughputs: number[] = [];
   for (let r = 0; r < p.runs; r++) {
-    if (r > 0) baseThroughputs.push(throughputOf(run(`probe-base-r${r + 1}`, []), phaseName));
-    spinThroughputs.push(throughputOf(run(r === 0 ? 'probe-spin' : `probe-spin-r${r + 1}`, [`${knob.path}=${baseSpin + probeUs}`]), phaseName));
+    if (r > 0) baseThroughputs.push(await throughputOf(run(`probe-base-r${r + 1}`, []), phaseName));
+    spinThroughputs.push(await throughputOf(run(r === 0 ? 'probe-spin' : `probe-spin-r${r + 1}`, [`${knob.path}=${baseSpin + probeUs}`]), phaseName));
   }
   const t0 = mean(baseThroughputs);
   const tProbe = mean(spinThroughputs);
@@ -209,14 +244,14 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
       const spins: number[] = [];
       for (let r = 0; r < p.runs; r++) {
         // Alternate the order so drift favours neither.
-        const measureBase = (): number => throughputOf(run(`search${s}-step${k}-base-r${r + 1}`, []), phaseName);
-        const measureSpin = (): number => throughputOf(run(`search${s}-step${k}-spin-r${r + 1}`, [`${knob.path}=${value}`]), phaseName);
+        const measureBase = (): Promise<number> => throughputOf(run(`search${s}-step${k}-base-r${r + 1}`, []), phaseName);
+        const measureSpin = (): Promise<number> => throughputOf(run(`search${s}-step${k}-spin-r${r + 1}`, [`${knob.path}=${value}`]), phaseName);
         if (r % 2 === 0) {
-          bases.push(measureBase());
-          spins.push(measureSpin());
+          bases.push(await measureBase());
+          spins.push(await measureSpin());
         } else {
-          spins.push(measureSpin());
-          bases.push(measureBase());
+          spins.push(await measureSpin());
+          bases.push(await measureBase());
         }
       }
       const measured = 1 - mean(spins) / mean(bases);
@@ -248,7 +283,7 @@ function calibrate(ctx: CommandContext, p: CalibrateParams): number {
     for (let r = 0; r < p.runs; r++) {
       // Alternate the order every round so drift over a pair favours no side.
       const order = (i * p.runs + r) % 2 === 1 ? [...sideNames].reverse() : sideNames;
-      for (const side of order) paths.get(side)!.push(run(`pair${i + 1}-${side}${p.runs > 1 ? `-r${r + 1}` : ''}`, extraOf(side)));
+      for (const side of order) paths.get(side)!.push(await run(`pair${i + 1}-${side}${p.runs > 1 ? `-r${r + 1}` : ''}`, extraOf(side)));
     }
     pairPaths.push(paths);
   }

@@ -3,8 +3,9 @@
 // as JSON (git-ignored under results/ by default).
 
 import { Bench } from 'tinybench';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkOutputPath, writeOutputFile } from '../../src/cli/output-path.js';
+import { UsageError } from '../../src/cli/args.js';
 
 type Register = (bench: Bench) => void;
 
@@ -28,32 +29,40 @@ const USAGE = `usage: npm run bench:micro -- [FILTER] [--out FILE]
 
 class MicroUsageError extends Error {}
 
-function parseArgs(args: readonly string[]): { filter: string | undefined; outPath: string | undefined; help: boolean } {
-  let filter: string | undefined;
-  let outPath: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--help' || arg === '-h') return { filter, outPath, help: true };
-    if (arg === '--out' || arg.startsWith('--out=')) {
-      const value = arg === '--out' ? args[++i] : arg.slice('--out='.length);
-      if (value === undefined || value === '' || value.startsWith('-')) throw new MicroUsageError('--out: expected a file name (--out FILE)');
-      outPath = value;
-    } else if (arg.startsWith('-')) {
-      throw new MicroUsageError(`${arg}: unknown flag; expected FILTER, --out FILE or --help`);
-    } else if (filter !== undefined) {
-      throw new MicroUsageError(`"${arg}": one FILTER only (already "${filter}")`);
-    } else {
-      filter = arg;
-    }
+/** The flag a util.parseArgs error is about ('--out', '-x'), from its message. */
+function flagOf(error: unknown): string | undefined {
+  return /'(-{1,2}[^' ,]+)/.exec(error instanceof Error ? error.message : String(error))?.[1];
+}
+
+function parseMicroArgs(args: string[]): { filter: string | undefined; outPath: string | undefined; help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const flag = flagOf(error);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new MicroUsageError(`${flag ?? 'flag'}: unknown flag; expected FILTER, --out FILE or --help`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && (flag === '--out' || flag === undefined)) throw new MicroUsageError('--out: expected a file name (--out FILE)');
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new MicroUsageError('--help: takes no value');
+    throw new MicroUsageError(error instanceof Error ? error.message : String(error));
   }
-  return { filter, outPath, help: false };
+  const { values, positionals } = parsed;
+  if (values.out === '') throw new MicroUsageError('--out: expected a file name (--out FILE)');
+  if (positionals.length > 1) throw new MicroUsageError(`"${positionals[1]}": one FILTER only (already "${positionals[0]}")`);
+  return { filter: positionals[0], outPath: values.out, help: values.help === true };
 }
 
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs(process.argv.slice(2));
+    parsed = parseMicroArgs(process.argv.slice(2));
+    // Before the benchmarks run: they must not end by failing to write the result.
+    if (!parsed.help && parsed.outPath !== undefined) checkOutputPath('out', parsed.outPath);
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench:micro: ${error.message}\n`);
+      return 2;
+    }
     if (!(error instanceof MicroUsageError)) throw error;
     process.stderr.write(`bench:micro: ${error.message}\n${USAGE}`);
     return 2;
@@ -93,8 +102,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${row.name.padEnd(width)}  ${row.opsPerSec.toLocaleString('en-US').padStart(14)}  ${row.meanNs.toLocaleString('en-US').padStart(12)}\n`);
   }
   if (outPath !== undefined) {
-    mkdirSync(dirname(outPath), { recursive: true });
-    writeFileSync(outPath, JSON.stringify({ schema: 'logbench.micro/v1', node: process.version, tasks: rows }, null, 2) + '\n');
+    writeOutputFile(outPath, JSON.stringify({ schema: 'logbench.micro/v1', node: process.version, tasks: rows }, null, 2) + '\n');
     process.stderr.write(`bench:micro: wrote ${outPath}\n`);
   }
   return 0;

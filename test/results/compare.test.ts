@@ -312,6 +312,32 @@ describe('micro-benchmark files', () => {
     expect(help.stdout).toContain('usage: npm run bench:micro -- [FILTER] [--out FILE]');
   });
 
+  it('the micro-benchmark runner parses its flags strictly: exit 2 naming the flag, an unwritable --out before any benchmark runs', () => {
+    const runner = join(ROOT, 'dist', 'bench', 'micro', 'run.js');
+    const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, [runner, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const file = tmp.write('micro-not-a-dir.json', {});
+    for (const [args, message] of [
+      [['--bogus'], 'bench:micro: --bogus: unknown flag; expected FILTER, --out FILE or --help'],
+      [['-x'], 'bench:micro: -x: unknown flag; expected FILTER, --out FILE or --help'],
+      [['--out='], 'bench:micro: --out: expected a file name (--out FILE)'],
+      [['--out', '--help'], 'bench:micro: --out: expected a file name (--out FILE)'],
+      [['--help=1'], 'bench:micro: --help: takes no value'],
+      [['crc', 'encode'], 'bench:micro: "encode": one FILTER only (already "crc")'],
+      [['--out', join(file, 'out.json')], `bench:micro: flag --out: cannot write ${join(file, 'out.json')}: ${file} is not a directory; expected a file path in a writable directory`],
+    ] as const) {
+      const startedMs = Date.now();
+      const r = run([...args]);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(message);
+      expect(r.stdout).toBe('');
+      expect(Date.now() - startedMs, 'refused before the benchmarks run').toBeLessThan(5_000);
+    }
+    expect(run(['-h']).stdout).toContain('usage: npm run bench:micro -- [FILTER] [--out FILE]');
+  });
+
   it('a micro task without opsPerSec exits 2 naming the field', () => {
     const bad = tmp.write('micro-bad.json', { schema: 'logbench.micro/v1', tasks: [{ name: 'x', meanNs: 1 }] });
     const r = cli(['compare', bad, bad]);

@@ -1,11 +1,11 @@
 // Builds a whole comparison from loaded files: checks that the files may be compared (the
-// environment fingerprint, compare-fingerprint.ts), turns each phase (or micro task) present on
-// both sides into samples, and runs compareGroup on it. The result is plain data that
-// compare-format.ts prints as text, markdown or JSON.
+// environment fingerprint, compare-fingerprint.ts; every compared phase has a per-second series),
+// turns each phase (or micro task) present on both sides into samples, and runs compareGroup on
+// it. The result is plain data that compare-format.ts prints as text, markdown or JSON.
 
 import { describeDifferences, fingerprintDifferences, type FingerprintDifference } from './compare-fingerprint.js';
-import type { LoadedSides } from './compare-input.js';
-import { commonPhases, findPhase, phaseSamples, type RunSamples } from './compare-samples.js';
+import { CompareInputError, type LoadedSides } from './compare-input.js';
+import { commonPhases, emptySeriesProblem, findPhase, phaseSamples, type RunSamples } from './compare-samples.js';
 import { compareGroup, type CompareOptions, type GroupSides, type MetricRow } from './compare.js';
 
 export class FingerprintMismatchError extends Error {
@@ -82,6 +82,8 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
   const differences: CompareReport['differences'] = [];
   const ledgerFailures: CompareReport['ledgerFailures'] = [];
   const groups: GroupSides[] = [];
+  /** Files of compared phases that have no sample at all: refused once every phase is checked. */
+  const unsampled: string[] = [];
 
   if (sides.kind === 'result') {
     const reference = sides.base[0]!;
@@ -140,6 +142,11 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
         continue;
       }
       if (saturated.length > 0) warnings.push(`phase ${name}: left out the runs whose generator saturated: ${saturated.join(', ')}`);
+      const empty = [...baseFiles, ...headFiles].map((f) => emptySeriesProblem(f.path, f.result, name)).filter((p): p is string => p !== null);
+      if (empty.length > 0) {
+        unsampled.push(...empty);
+        continue;
+      }
       const base = baseFiles.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
       const head = headFiles.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
       for (const run of [...base, ...head]) {
@@ -162,6 +169,8 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
     const nodes = new Set([...sides.base, ...sides.head].map((f) => f.micro.node ?? '(unknown)'));
     if (nodes.size > 1) warnings.push(`micro-benchmark files come from different Node versions: ${[...nodes].join(', ')}`);
   }
+
+  if (unsampled.length > 0) throw new CompareInputError(unsampled.join('\n'));
 
   const baseRuns = sides.base.length;
   const headRuns = sides.head.length;

@@ -65,6 +65,19 @@ export function phaseSamples(path: string, phase: PhaseResult): RunSamples {
   return { path, units: [{ opsPerSec: phase.throughput.opsPerSec, ...sparseHistogram(phase.histograms.corrected) }], unitKind: 'phase' };
 }
 
+/**
+ * The problem of a phase whose series has no point at all, as "FILE: phases[i].series: ...", or
+ * null. Such a phase has no second to sample (a run stopped before the phase's first second ended
+ * with nothing completed): the one-sample fallback would pass its empty phase for a measurement.
+ * Result files may hold one (a partial result), so this is refused where phases are compared.
+ */
+export function emptySeriesProblem(path: string, result: RunResult, name: string): string | null {
+  const index = result.phases.findIndex((p) => p.name === name);
+  const phase = result.phases[index];
+  if (phase === undefined || phase.series.length > 0) return null;
+  return `${path}: phases[${index}].series: expected at least one per-second point to compare phase ${JSON.stringify(name)}, got an empty series${phase.interrupted ? ' (the phase was interrupted)' : ''}; a phase without per-second samples cannot be compared`;
+}
+
 /** Phase names present in every run of both sides, in the order of the first base file. */
 export function commonPhases(files: readonly RunResult[]): string[] {
   const first = files[0];

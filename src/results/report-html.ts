@@ -6,6 +6,7 @@
 
 import { basename } from 'node:path';
 import { decodeHistogram } from '../load/histogram.js';
+import { CompareInputError } from './compare-input.js';
 import { buildComparison, type CompareReport } from './compare-report.js';
 import { formatUs, formatValue } from './compare-format.js';
 import { DEFAULT_COMPARE_OPTIONS } from './compare.js';
@@ -105,8 +106,17 @@ function compareSection(inputs: readonly ReportInput[]): { html: string; reports
   const base = inputs[0]!;
   const reports: CompareReport[] = [];
   const charts: string[] = [];
+  const refused: string[] = [];
   inputs.slice(1).forEach((head, i) => {
-    const report = buildComparison({ kind: 'result', base: [base], head: [head] }, { ...DEFAULT_COMPARE_OPTIONS, metrics: ['throughput', 'p50', 'p99', 'p99.9'], resamples: 1000 }, true);
+    let report: CompareReport;
+    try {
+      report = buildComparison({ kind: 'result', base: [base], head: [head] }, { ...DEFAULT_COMPARE_OPTIONS, metrics: ['throughput', 'p50', 'p99', 'p99.9'], resamples: 1000 }, true);
+    } catch (error) {
+      // A pair `logbench compare` refuses (a phase without samples) gets no bars, only the reason.
+      if (!(error instanceof CompareInputError)) throw error;
+      refused.push(...error.message.split('\n').map((line) => `${labelOf(head, inputs)} vs ${labelOf(base, inputs)} not compared: ${line}`));
+      return;
+    }
     reports.push(report);
     charts.push(
       barChart({
@@ -123,7 +133,7 @@ function compareSection(inputs: readonly ReportInput[]): { html: string; reports
       }),
     );
   });
-  const notes = reports.flatMap((r) => r.differences.filter((d) => d.refuse).map((d) => `${d.field} differs: ${d.base} vs ${d.head} (compared anyway)`));
+  const notes = [...refused, ...reports.flatMap((r) => r.differences.filter((d) => d.refuse).map((d) => `${d.field} differs: ${d.base} vs ${d.head} (compared anyway)`))];
   const html = charts.join('\n') + (notes.length > 0 ? `<ul class="warnings">${[...new Set(notes)].map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul>` : '');
   return { html, reports };
 }

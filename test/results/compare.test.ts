@@ -237,6 +237,27 @@ describe('refusals and bad input', () => {
     expect(report.warnings.join('\n')).toContain(`${base} (base): correctness ledger "failed" (lost 3)`);
   });
 
+  it('a compared phase with an empty series exits 2 naming the file and field; report and export-hgrm still read the file', () => {
+    // What a run stopped before its phase's first second ended, with nothing completed, writes.
+    const value = syntheticResult({ seed: 12 });
+    value.complete = false;
+    value.phases[0]!.interrupted = true;
+    value.phases[0]!.series = [];
+    const empty = tmp.write('empty-series.json', value);
+    const expected = `${empty}: phases[0].series: expected at least one per-second point to compare phase "closed", got an empty series (the phase was interrupted)`;
+    for (const args of [['compare', aa1, empty], ['compare', empty, aa1, '--force'], ['compare', '--base', aa1, '--head', slow, empty]]) {
+      const r = cli(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(`logbench compare: ${expected}; a phase without per-second samples cannot be compared`);
+      expect(r.stdout, args.join(' ')).not.toContain('samples');
+    }
+    const html = join(tmp.dir, 'empty-series.html');
+    const report = cli(['report', aa1, empty, '--html', html]);
+    expect(report.status, report.stderr).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('not compared: ' + expected.replaceAll('"', '&quot;'));
+    expect(cli(['export-hgrm', empty]).status).toBe(0);
+  });
+
   it('a missing file exits 2 naming it', () => {
     const r = cli(['compare', aa1, join(tmp.dir, 'absent.json')]);
     expect(r.status).toBe(2);

@@ -9,7 +9,7 @@ import type { RunResult } from './result-types.js';
 import { MICRO_SCHEMA_ID, RESULT_SCHEMA_ID, schemaIdProblem } from './result-schema.js';
 import { repeatedRunProblem, runFileIdentity, sharedRunProblem } from './same-run.js';
 import { describeAjvErrors } from './schema-errors.js';
-import { histogramProblems, resultProblems } from './validate.js';
+import { decodeResultHistograms, resultProblems, type ResultFile } from './validate.js';
 
 
 export class CompareInputError extends Error {
@@ -49,7 +49,7 @@ const MICRO_SCHEMA = {
 
 const validateMicro = compileSchema<MicroResult>(MICRO_SCHEMA);
 
-export type LoadedFile = { kind: 'result'; path: string; result: RunResult } | { kind: 'micro'; path: string; micro: MicroResult };
+export type LoadedFile = ({ kind: 'result' } & ResultFile) | { kind: 'micro'; path: string; micro: MicroResult };
 
 export function loadCompareFile(path: string): LoadedFile {
   let text: string;
@@ -72,12 +72,14 @@ export function loadCompareFile(path: string): LoadedFile {
     return { kind: 'micro', path, micro: value };
   }
   const problems = resultProblems(value);
-  if (problems.length === 0) problems.push(...histogramProblems(value as RunResult));
   if (problems.length > 0) throw new CompareInputError(problems.map((p) => `${path}: ${p}`).join('\n'));
-  return { kind: 'result', path, result: value as RunResult };
+  const result = value as RunResult;
+  const decoded = decodeResultHistograms(result, { keepSeries: true });
+  if (!decoded.ok) throw new CompareInputError(decoded.problems.map((p) => `${path}: ${p}`).join('\n'));
+  return { kind: 'result', path, result, histograms: decoded.phases };
 }
 
-export type LoadedSides = { kind: 'result'; base: Array<{ path: string; result: RunResult }>; head: Array<{ path: string; result: RunResult }> } | { kind: 'micro'; base: Array<{ path: string; micro: MicroResult }>; head: Array<{ path: string; micro: MicroResult }> };
+export type LoadedSides = { kind: 'result'; base: ResultFile[]; head: ResultFile[] } | { kind: 'micro'; base: Array<{ path: string; micro: MicroResult }>; head: Array<{ path: string; micro: MicroResult }> };
 
 /** Loads both sides; all files must be of one kind. */
 export function loadSides(basePaths: readonly string[], headPaths: readonly string[]): LoadedSides {
@@ -96,7 +98,7 @@ export function loadSides(basePaths: readonly string[], headPaths: readonly stri
     throw new CompareInputError(`${odd.path}: schema: expected "${kind === 'result' ? RESULT_SCHEMA_ID : MICRO_SCHEMA_ID}" like ${base[0]!.path}; a comparison cannot mix run results and micro-benchmark results`);
   }
   if (kind === 'result') {
-    const pick = (files: LoadedFile[]): Array<{ path: string; result: RunResult }> => files.map((f) => (f.kind === 'result' ? { path: f.path, result: f.result } : unreachableKind()));
+    const pick = (files: LoadedFile[]): ResultFile[] => files.map((f) => (f.kind === 'result' ? { path: f.path, result: f.result, histograms: f.histograms } : unreachableKind()));
     return { kind, base: pick(base), head: pick(head) };
   }
   const pick = (files: LoadedFile[]): Array<{ path: string; micro: MicroResult }> => files.map((f) => (f.kind === 'micro' ? { path: f.path, micro: f.micro } : unreachableKind()));

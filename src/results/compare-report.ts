@@ -147,8 +147,8 @@ export function buildComparison(sides: LoadedSides, options: CompareOptions, for
         unsampled.push(...empty);
         continue;
       }
-      const base = baseFiles.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
-      const head = headFiles.map((f) => phaseSamples(f.path, findPhase(f.result, name)));
+      const base = baseFiles.map((f) => phaseSamples(f, name));
+      const head = headFiles.map((f) => phaseSamples(f, name));
       for (const run of [...base, ...head]) {
         if (run.unitKind === 'phase') warnings.push(`${run.path}: phase ${name} has no whole measured second in its series; the phase is used as one sample`);
       }

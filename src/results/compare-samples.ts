@@ -1,23 +1,21 @@
 // The samples `logbench compare` resamples: for each run and phase, one unit per second of the
 // measured window (warm-up seconds, and the partial seconds at either edge, are dropped). A unit
 // carries that second's op count and its latency histogram (corrected latency, µs) as sparse
-// (value, count) arrays, so a bootstrap replicate merges histograms by adding counts instead of
-// decoding HdrHistograms again. A phase without a usable series becomes one unit holding the
-// whole phase (its throughput and its full histogram).
+// (value, count) arrays, as reading the file decoded them (validate.ts), so a bootstrap replicate
+// merges histograms by adding counts instead of decoding HdrHistograms again. A phase without a
+// usable series becomes one unit holding the whole phase (its throughput and its full histogram).
 // Invariants: values are HdrHistogram highest-equivalent values (what getValueAtPercentile
 // reports), sorted ascending within a unit; counts are positive.
 
-import hdr from 'hdr-histogram-js';
+import { assert } from '../assert.js';
 import { isWholeMeasuredSecond } from './measured-seconds.js';
 import type { PhaseResult, RunResult } from './result-types.js';
+import type { SparseHistogram } from './sparse-histogram.js';
+import type { ResultFile } from './validate.js';
 
-export interface SampleUnit {
+/** One second (or a whole phase): its throughput and its latency histogram (µs) in sparse form. */
+export interface SampleUnit extends SparseHistogram {
   opsPerSec: number;
-  /** Latency values, µs (bucket highest-equivalent values), ascending. */
-  valuesUs: Float64Array;
-  /** Bucket midpoints, µs (for the mean, as HdrHistogram computes it). */
-  midsUs: Float64Array;
-  counts: Float64Array;
 }
 
 export interface RunSamples {
@@ -27,42 +25,20 @@ export interface RunSamples {
   unitKind: 'series' | 'phase';
 }
 
-interface IndexedHistogram {
-  countsArrayLength: number;
-  getCountAtIndex(index: number): number;
-  valueFromIndex(index: number): number;
-  highestEquivalentValue(value: number): number;
-  medianEquivalentValue(value: number): number;
-  totalCount: number;
-}
-
-/** Sparse form of an encoded HdrHistogram (base64). */
-export function sparseHistogram(base64: string): Pick<SampleUnit, 'valuesUs' | 'midsUs' | 'counts'> {
-  const histogram = hdr.decodeFromCompressedBase64(base64, 64, false) as unknown as IndexedHistogram;
-  const values: number[] = [];
-  const mids: number[] = [];
-  const counts: number[] = [];
-  if (histogram.totalCount > 0) {
-    for (let i = 0; i < histogram.countsArrayLength; i++) {
-      const count = histogram.getCountAtIndex(i);
-      if (count <= 0) continue;
-      const value = histogram.valueFromIndex(i);
-      values.push(histogram.highestEquivalentValue(value));
-      mids.push(histogram.medianEquivalentValue(value));
-      counts.push(count);
-    }
-  }
-  return { valuesUs: Float64Array.from(values), midsUs: Float64Array.from(mids), counts: Float64Array.from(counts) };
-}
-
-export function phaseSamples(path: string, phase: PhaseResult): RunSamples {
+/** The samples of phase `name` of a file (the phase must be in it). */
+export function phaseSamples(file: ResultFile, name: string): RunSamples {
+  const index = file.result.phases.findIndex((p) => p.name === name);
+  const phase = file.result.phases[index];
+  const histograms = file.histograms[index];
+  assert(phase !== undefined && histograms !== undefined, () => `phaseSamples: no phase ${name} in ${file.path}`);
+  const series = histograms.series;
+  assert(series !== null && series.length === phase.series.length, () => `phaseSamples: ${file.path} was read without its per-second histograms`);
   const units: SampleUnit[] = [];
-  for (const point of phase.series) {
-    if (!isWholeMeasuredSecond(phase, point)) continue;
-    units.push({ opsPerSec: point.ops, ...sparseHistogram(point.histogram) });
-  }
-  if (units.length > 0) return { path, units, unitKind: 'series' };
-  return { path, units: [{ opsPerSec: phase.throughput.opsPerSec, ...sparseHistogram(phase.histograms.corrected) }], unitKind: 'phase' };
+  phase.series.forEach((point, j) => {
+    if (isWholeMeasuredSecond(phase, point)) units.push({ opsPerSec: point.ops, ...series[j]! });
+  });
+  if (units.length > 0) return { path: file.path, units, unitKind: 'series' };
+  return { path: file.path, units: [{ opsPerSec: phase.throughput.opsPerSec, ...histograms.corrected }], unitKind: 'phase' };
 }
 
 /**

@@ -5,19 +5,17 @@
 // file against each other one) when there are two or more.
 
 import { basename } from 'node:path';
-import { decodeHistogram } from '../load/histogram.js';
 import { CompareInputError } from './compare-input.js';
 import { buildComparison, type CompareReport } from './compare-report.js';
 import { formatUs, formatValue } from './compare-format.js';
 import { DEFAULT_COMPARE_OPTIONS } from './compare.js';
 import { EDGE_SECONDS, isWholeMeasuredSecond } from './measured-seconds.js';
-import type { RunResult } from './result-types.js';
+import { histogramOf, type SparseHistogram } from './sparse-histogram.js';
 import { barChart, escapeXml, lineChart, type LineSeries, type Marker } from './svg-chart.js';
+import type { ResultFile } from './validate.js';
 
-export interface ReportInput {
-  path: string;
-  result: RunResult;
-}
+/** A result file as read (with its per-second histograms when there are files to compare). */
+export type ReportInput = ResultFile;
 
 /** Spectrum resolution: points per decade of 1/(1-p). */
 const SPECTRUM_STEPS_PER_DECADE = 10;
@@ -29,8 +27,8 @@ function labelOf(input: ReportInput, all: readonly ReportInput[]): string {
 }
 
 /** (1/(1-p), latency ms) points of a phase's corrected histogram up to its max. */
-export function spectrumPoints(histogramBase64: string): Array<{ x: number; y: number }> {
-  const histogram = decodeHistogram(histogramBase64);
+export function spectrumPoints(corrected: SparseHistogram): Array<{ x: number; y: number }> {
+  const histogram = histogramOf(corrected);
   const count = histogram.totalCount;
   if (count === 0) return [];
   const points: Array<{ x: number; y: number }> = [];
@@ -48,7 +46,7 @@ export function spectrumPoints(histogramBase64: string): Array<{ x: number; y: n
  * its end) are left out as compare leaves them out (measured-seconds.ts): 64 ops in the last
  * 50 ms would plot as a collapse to 0 that never happened.
  */
-export function throughputSeries(input: ReportInput, label: string): LineSeries {
+export function throughputSeries(input: Pick<ReportInput, 'result'>, label: string): LineSeries {
   const points: Array<{ x: number; y: number }> = [];
   let offset = 0;
   for (const phase of input.result.phases) {
@@ -168,15 +166,15 @@ export function buildHtmlReport(inputs: readonly ReportInput[], generatedAt: Dat
   let openPhases = 0;
   const saturated: string[] = [];
   inputs.forEach((input, i) => {
-    for (const phase of input.result.phases) {
+    input.result.phases.forEach((phase, j) => {
       if (phase.generator.saturated) {
         saturated.push(`${labels[i]} ${phase.name}`);
-        continue;
+        return;
       }
       if (phase.generator.coordinatedOmissionCorrected) openPhases++;
       else closedPhases++;
-      spectrum.push({ name: `${labels[i]} ${phase.name}`, points: spectrumPoints(phase.histograms.corrected) });
-    }
+      spectrum.push({ name: `${labels[i]} ${phase.name}`, points: spectrumPoints(input.histograms[j]!.corrected) });
+    });
   });
   // Closed-loop phases hold service times: only open-loop phases are corrected.
   const spectrumKind = closedPhases === 0 ? 'corrected for coordinated omission' : openPhases === 0 ? 'closed loop: service time, not corrected for coordinated omission' : 'open-loop phases corrected for coordinated omission, closed-loop phases service time';

@@ -1,5 +1,7 @@
 // Validation of result files against `logbench.result/v1`, before writing and when reading.
 // Errors name the file and the field: `r.json: phases[0].throughput.opsPerSec: expected ...`.
+// Reading checks that every histogram decodes, and keeps what it decoded (sparse-histogram.ts):
+// a reader never decodes a histogram of the file a second time.
 
 import { readFileSync } from 'node:fs';
 import { decodeHistogram } from '../load/histogram.js';
@@ -7,6 +9,7 @@ import { compileSchema } from './ajv.js';
 import { RESULT_SCHEMA, RESULT_SCHEMA_ID, schemaIdProblem } from './result-schema.js';
 import type { RunResult } from './result-types.js';
 import { describeAjvErrors } from './schema-errors.js';
+import { sparseOf, type SparseHistogram } from './sparse-histogram.js';
 
 export class ResultFileError extends Error {
   override name = 'ResultFileError';
@@ -25,7 +28,28 @@ export function assertValidResult(value: unknown, label: string): asserts value 
   if (problems.length > 0) throw new ResultFileError(problems.map((p) => `${label}: ${p}`).join('\n'));
 }
 
-export function readResultFile(path: string): RunResult {
+/** A result file as read: its content and every histogram of it, decoded once. */
+export interface ResultFile {
+  path: string;
+  result: RunResult;
+  /** Per phase, in the order of `result.phases`. */
+  histograms: PhaseHistograms[];
+}
+
+export interface PhaseHistograms {
+  corrected: SparseHistogram;
+  serviceTime: SparseHistogram;
+  scheduleLag: SparseHistogram;
+  /** Per point of the phase's series; null when the reader did not keep them (they are checked all the same). */
+  series: SparseHistogram[] | null;
+}
+
+export interface ReadOptions {
+  /** Keep the per-second histograms (compare needs them; one file's .hgrm or charts do not). */
+  keepSeries: boolean;
+}
+
+export function readResultFile(path: string, options: ReadOptions = { keepSeries: false }): ResultFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -42,33 +66,49 @@ export function readResultFile(path: string): RunResult {
   const wrong = schemaIdProblem(value, [RESULT_SCHEMA_ID]);
   if (wrong !== null) throw new ResultFileError(`${path}: ${wrong}`);
   assertValidResult(value, path);
-  const problems = histogramProblems(value);
-  if (problems.length > 0) throw new ResultFileError(problems.map((p) => `${path}: ${p}`).join('\n'));
-  return value;
+  const decoded = decodeResultHistograms(value, options);
+  if (!decoded.ok) throw new ResultFileError(decoded.problems.map((p) => `${path}: ${p}`).join('\n'));
+  return { path, result: value, histograms: decoded.phases };
 }
 
 /** Problems listed at most (a corrupt day-long series would otherwise give 86,400 lines). */
 const HISTOGRAM_PROBLEMS_MAX = 10;
 
-/** Fields whose histogram does not decode (the schema can only say it is a string); empty when all do. */
-export function histogramProblems(result: RunResult): string[] {
+/**
+ * Decodes every histogram of a result that passed the schema, each once: the decoded histograms,
+ * or the fields whose histogram does not decode (the schema can only say it is a string).
+ */
+export function decodeResultHistograms(result: RunResult, options: ReadOptions): { ok: true; phases: PhaseHistograms[] } | { ok: false; problems: string[] } {
   const problems: string[] = [];
   let more = 0;
-  const check = (field: string, base64: string): void => {
+  const empty: SparseHistogram = { valuesUs: new Float64Array(0), midsUs: new Float64Array(0), counts: new Float64Array(0) };
+  /** The sparse form of a histogram that decodes (`keep`) or was not kept; a problem otherwise. */
+  const decode = (field: string, base64: string, keep: boolean): SparseHistogram => {
     if (problems.length >= HISTOGRAM_PROBLEMS_MAX) {
       more++;
-      return;
+      return empty;
     }
     try {
-      decodeHistogram(base64);
+      const histogram = decodeHistogram(base64);
+      return keep ? sparseOf(histogram) : empty;
     } catch (error) {
       problems.push(`${field}: not a valid HdrHistogram (compressed base64, V2 encoding): ${(error as Error).message}`);
+      return empty;
     }
   };
-  result.phases.forEach((phase, i) => {
-    for (const name of ['corrected', 'serviceTime', 'scheduleLag'] as const) check(`phases[${i}].histograms.${name}`, phase.histograms[name]);
-    phase.series.forEach((point, j) => check(`phases[${i}].series[${j}].histogram`, point.histogram));
+  const phases = result.phases.map((phase, i): PhaseHistograms => {
+    const at = `phases[${i}].histograms`;
+    const decoded: PhaseHistograms = {
+      corrected: decode(`${at}.corrected`, phase.histograms.corrected, true),
+      serviceTime: decode(`${at}.serviceTime`, phase.histograms.serviceTime, true),
+      scheduleLag: decode(`${at}.scheduleLag`, phase.histograms.scheduleLag, true),
+      series: null,
+    };
+    const series = (point: RunResult['phases'][number]['series'][number], j: number): SparseHistogram => decode(`phases[${i}].series[${j}].histogram`, point.histogram, options.keepSeries);
+    if (options.keepSeries) decoded.series = phase.series.map(series);
+    else phase.series.forEach(series);
+    return decoded;
   });
   if (more > 0) problems.push(`... and ${more} more histograms not checked`);
-  return problems;
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, phases };
 }

@@ -34,6 +34,7 @@ import { buildComparison } from '../../results/compare-report.js';
 import { killChildren, runOnceAsync, RunFailedError } from '../../results/compare-runs.js';
 import { closeEnough, nextSpin, type KnobPoint } from '../../results/knob-search.js';
 import { noiseFloor } from '../../results/noise-floor.js';
+import type { RunResult } from '../../results/result-types.js';
 import { readResultFile } from '../../results/validate.js';
 import { COMPARE_OPTION_FLAGS, readCompareOptions } from './compare.js';
 import { round1 } from '../../round.js';
@@ -142,7 +143,7 @@ export const calibrateCommand: Command = {
 function isCompleteResult(path: string): boolean {
   if (!existsSync(path)) return false;
   try {
-    return readResultFile(path).complete;
+    return readResultFile(path).result.complete;
   } catch {
     return false;
   }
@@ -199,10 +200,10 @@ interface CalibrateParams {
 
 async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<number> {
   const { run } = p;
-  const throughputIn = (result: ReturnType<typeof readResultFile>, phaseName: string): number => result.phases.find((ph) => ph.name === phaseName)?.throughput.opsPerSec ?? 0;
-  const throughputOf = async (path: Promise<string>, phaseName: string): Promise<number> => throughputIn(readResultFile(await path), phaseName);
+  const throughputIn = (result: RunResult, phaseName: string): number => result.phases.find((ph) => ph.name === phaseName)?.throughput.opsPerSec ?? 0;
+  const throughputOf = async (path: Promise<string>, phaseName: string): Promise<number> => throughputIn(readResultFile(await path).result, phaseName);
   const probeBase = await run('probe-base', []);
-  const first = readResultFile(probeBase);
+  const first = readResultFile(probeBase).result;
   const phaseName = stringFlag(ctx.values, 'phase') ?? first.phases[0]?.name;
   if (phaseName === undefined || !first.phases.some((ph) => ph.name === phaseName)) throw new UsageError(`flag --phase: no phase "${phaseName ?? ''}" in the scenario; phases: ${first.phases.map((ph) => ph.name).join(', ')}`);
   const knob = knobFor(first.system.name, stringFlag(ctx.values, 'knob'));

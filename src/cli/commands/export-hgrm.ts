@@ -4,7 +4,7 @@
 import { boolFlag, stringFlag, UsageError } from '../args.js';
 import { checkOutputPath, writeOutputFile } from '../output-path.js';
 import type { Command } from '../command.js';
-import { PhaseNotFoundError, selectPhase, toHgrm } from '../../results/hgrm.js';
+import { PhaseNotFoundError, selectPhaseIndex, toHgrm } from '../../results/hgrm.js';
 import { readResultFile, ResultFileError } from '../../results/validate.js';
 
 export const exportHgrmCommand: Command = {
@@ -22,9 +22,9 @@ export const exportHgrmCommand: Command = {
     const path = ctx.positionals[0]!;
     let text: string;
     try {
-      const result = readResultFile(path);
-      const phase = selectPhase(result, stringFlag(ctx.values, 'phase'), path);
-      text = toHgrm(phase, boolFlag(ctx.values, 'raw'));
+      const file = readResultFile(path);
+      const index = selectPhaseIndex(file.result, stringFlag(ctx.values, 'phase'), path);
+      text = toHgrm(file.histograms[index]!, boolFlag(ctx.values, 'raw'));
     } catch (error) {
       if (error instanceof ResultFileError || error instanceof PhaseNotFoundError) throw new UsageError(`logbench export-hgrm: ${error.message}`);
       throw error;

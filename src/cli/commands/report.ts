@@ -24,7 +24,9 @@ export const reportCommand: Command = {
     checkOutputPath('html', outPath);
     let inputs;
     try {
-      inputs = ctx.positionals.flatMap((p) => expandGlob(p, 'RESULT')).map((path) => ({ path, result: readResultFile(path) }));
+      const paths = ctx.positionals.flatMap((p) => expandGlob(p, 'RESULT'));
+      // Two or more files are compared, which takes their per-second histograms.
+      inputs = paths.map((path) => readResultFile(path, { keepSeries: paths.length >= 2 }));
       // The same run twice would be drawn twice and compared with itself.
       const repeated = repeatedRunProblem(inputs.map((i) => runFileIdentity(i.path)), 'in the report');
       if (repeated !== null) throw new UsageError(`logbench report: ${repeated}`);

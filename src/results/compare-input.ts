@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { compileSchema } from './ajv.js';
 import type { RunResult } from './result-types.js';
 import { MICRO_SCHEMA_ID, RESULT_SCHEMA_ID, schemaIdProblem } from './result-schema.js';
-import { repeatedRunProblem, runFileIdentity, sharedRunProblem } from './same-run.js';
+import { repeatedRunProblem, runFileIdentity, sharedRunProblem, type RunFileIdentity } from './same-run.js';
 import { describeAjvErrors } from './schema-errors.js';
 import { decodeResultHistograms, resultProblems, type ResultFile } from './validate.js';
 
@@ -49,19 +49,19 @@ const MICRO_SCHEMA = {
 
 const validateMicro = compileSchema<MicroResult>(MICRO_SCHEMA);
 
-export type LoadedFile = ({ kind: 'result' } & ResultFile) | { kind: 'micro'; path: string; micro: MicroResult };
+export type LoadedFile = ({ kind: 'result' } & ResultFile) | { kind: 'micro'; path: string; micro: MicroResult; identity: RunFileIdentity };
 
 export function loadCompareFile(path: string): LoadedFile {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CompareInputError(code === 'ENOENT' ? `${path}: file not found` : `${path}: cannot read (${code ?? String(error)})`);
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new CompareInputError(`${path}: not valid JSON (${(error as Error).message})`);
   }
@@ -69,27 +69,30 @@ export function loadCompareFile(path: string): LoadedFile {
   if (wrong !== null) throw new CompareInputError(`${path}: ${wrong}`);
   if ((value as { schema: string }).schema === MICRO_SCHEMA_ID) {
     if (!validateMicro(value)) throw new CompareInputError(describeAjvErrors(validateMicro.errors ?? []).map((p) => `${path}: ${p}`).join('\n'));
-    return { kind: 'micro', path, micro: value };
+    return { kind: 'micro', path, micro: value, identity: runFileIdentity(path, bytes) };
   }
   const problems = resultProblems(value);
   if (problems.length > 0) throw new CompareInputError(problems.map((p) => `${path}: ${p}`).join('\n'));
   const result = value as RunResult;
   const decoded = decodeResultHistograms(result, { keepSeries: true });
   if (!decoded.ok) throw new CompareInputError(decoded.problems.map((p) => `${path}: ${p}`).join('\n'));
-  return { kind: 'result', path, result, histograms: decoded.phases };
+  return { kind: 'result', path, result, histograms: decoded.phases, identity: runFileIdentity(path, bytes) };
 }
 
 export type LoadedSides = { kind: 'result'; base: ResultFile[]; head: ResultFile[] } | { kind: 'micro'; base: Array<{ path: string; micro: MicroResult }>; head: Array<{ path: string; micro: MicroResult }> };
 
-/** Loads both sides; all files must be of one kind. */
-export function loadSides(basePaths: readonly string[], headPaths: readonly string[]): LoadedSides {
+/**
+ * Loads both sides; all files must be of one kind. `load` reads one file (a caller that compares
+ * the same files several times passes one that keeps what it read).
+ */
+export function loadSides(basePaths: readonly string[], headPaths: readonly string[], load: (path: string) => LoadedFile = loadCompareFile): LoadedSides {
   if (basePaths.length === 0) throw new CompareInputError('no base files given');
   if (headPaths.length === 0) throw new CompareInputError('no head files given');
-  const base = basePaths.map(loadCompareFile);
-  const head = headPaths.map(loadCompareFile);
+  const base = basePaths.map((path) => load(path));
+  const head = headPaths.map((path) => load(path));
   // Checked once every file has loaded, so a broken file is reported as such even when repeated.
-  const baseIds = basePaths.map(runFileIdentity);
-  const headIds = headPaths.map(runFileIdentity);
+  const baseIds = base.map((f) => f.identity);
+  const headIds = head.map((f) => f.identity);
   const repeated = repeatedRunProblem(baseIds, 'on the base side') ?? repeatedRunProblem(headIds, 'on the head side') ?? sharedRunProblem(baseIds, headIds);
   if (repeated !== null) throw new CompareInputError(repeated);
   const kind = base[0]!.kind;
@@ -98,7 +101,7 @@ export function loadSides(basePaths: readonly string[], headPaths: readonly stri
     throw new CompareInputError(`${odd.path}: schema: expected "${kind === 'result' ? RESULT_SCHEMA_ID : MICRO_SCHEMA_ID}" like ${base[0]!.path}; a comparison cannot mix run results and micro-benchmark results`);
   }
   if (kind === 'result') {
-    const pick = (files: LoadedFile[]): ResultFile[] => files.map((f) => (f.kind === 'result' ? { path: f.path, result: f.result, histograms: f.histograms } : unreachableKind()));
+    const pick = (files: LoadedFile[]): ResultFile[] => files.map((f) => (f.kind === 'result' ? { path: f.path, result: f.result, histograms: f.histograms, identity: f.identity } : unreachableKind()));
     return { kind, base: pick(base), head: pick(head) };
   }
   const pick = (files: LoadedFile[]): Array<{ path: string; micro: MicroResult }> => files.map((f) => (f.kind === 'micro' ? { path: f.path, micro: f.micro } : unreachableKind()));

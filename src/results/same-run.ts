@@ -4,7 +4,7 @@
 // SHA-256 of its bytes.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface RunFileIdentity {
@@ -13,15 +13,15 @@ export interface RunFileIdentity {
   digest: string;
 }
 
-/** The identity of a file already read successfully (the caller reports unreadable files). */
-export function runFileIdentity(path: string): RunFileIdentity {
+/** The identity of a file from the bytes its reader read (the file is not read again). */
+export function runFileIdentity(path: string, bytes: Uint8Array): RunFileIdentity {
   let realPath: string;
   try {
     realPath = realpathSync(path);
   } catch {
     realPath = resolve(path);
   }
-  return { path, realPath, digest: createHash('sha256').update(readFileSync(path)).digest('hex') };
+  return { path, realPath, digest: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /** How `later` repeats `earlier`, or null when they are different runs. */

@@ -8,6 +8,7 @@ import { decodeHistogram } from '../load/histogram.js';
 import { compileSchema } from './ajv.js';
 import { RESULT_SCHEMA, RESULT_SCHEMA_ID, schemaIdProblem } from './result-schema.js';
 import type { RunResult } from './result-types.js';
+import { runFileIdentity, type RunFileIdentity } from './same-run.js';
 import { describeAjvErrors } from './schema-errors.js';
 import { sparseOf, type SparseHistogram } from './sparse-histogram.js';
 
@@ -34,6 +35,8 @@ export interface ResultFile {
   result: RunResult;
   /** Per phase, in the order of `result.phases`. */
   histograms: PhaseHistograms[];
+  /** Which run this is (same-run.ts), from the bytes read. */
+  identity: RunFileIdentity;
 }
 
 export interface PhaseHistograms {
@@ -50,16 +53,16 @@ export interface ReadOptions {
 }
 
 export function readResultFile(path: string, options: ReadOptions = { keepSeries: false }): ResultFile {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ResultFileError(code === 'ENOENT' ? `${path}: result file not found` : `${path}: cannot read result file (${code ?? String(error)})`);
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new ResultFileError(`${path}: not valid JSON (${(error as Error).message})`);
   }
@@ -68,7 +71,7 @@ export function readResultFile(path: string, options: ReadOptions = { keepSeries
   assertValidResult(value, path);
   const decoded = decodeResultHistograms(value, options);
   if (!decoded.ok) throw new ResultFileError(decoded.problems.map((p) => `${path}: ${p}`).join('\n'));
-  return { path, result: value, histograms: decoded.phases };
+  return { path, result: value, histograms: decoded.phases, identity: runFileIdentity(path, bytes) };
 }
 
 /** Problems listed at most (a corrupt day-long series would otherwise give 86,400 lines). */

@@ -29,7 +29,7 @@ import { boolFlag, intFlag, listFlag, numberFlag, stringFlag, UsageError } from 
 import type { Command, CommandContext } from '../command.js';
 import { checkOutputPath, makeOutputDir, removeOutputDirIfEmpty } from '../output-path.js';
 import { onProcessExit } from '../../cluster/cleanup.js';
-import { loadSides } from '../../results/compare-input.js';
+import { loadCompareFile, loadSides, type LoadedFile } from '../../results/compare-input.js';
 import { buildComparison } from '../../results/compare-report.js';
 import { killChildren, runOnceAsync, RunFailedError } from '../../results/compare-runs.js';
 import { closeEnough, nextSpin, type KnobPoint } from '../../results/knob-search.js';
@@ -289,8 +289,15 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
     pairPaths.push(paths);
   }
 
+  // A pair's files are compared several times (A/A, each slowdown, with and without the floor): each is read once.
+  const loaded = new Map<string, LoadedFile>();
+  const load = (path: string): LoadedFile => {
+    const file = loaded.get(path) ?? loadCompareFile(path);
+    loaded.set(path, file);
+    return file;
+  };
   const compare = (a: string[], b: string[], noiseFloorPercent: number): { verdict: string; change: number } => {
-    const row = buildComparison(loadSides(a, b), { ...p.options, noiseFloorPercent }, false).rows.find((r) => r.group === phaseName && r.metric === 'throughput');
+    const row = buildComparison(loadSides(a, b, load), { ...p.options, noiseFloorPercent }, false).rows.find((r) => r.group === phaseName && r.metric === 'throughput');
     return { verdict: row?.verdict ?? 'inconclusive', change: row?.changePercent ?? Number.NaN };
   };
   /** Every pair judged with the floor `floorOf(pair)`: A/A verdicts and changes, and per slowdown. */

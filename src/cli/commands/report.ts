@@ -6,7 +6,7 @@ import { checkOutputPath, writeOutputFile } from '../output-path.js';
 import type { Command } from '../command.js';
 import { expandGlob, FileListError } from '../../results/compare-files.js';
 import { buildHtmlReport } from '../../results/report-html.js';
-import { repeatedRunProblem, runFileIdentity } from '../../results/same-run.js';
+import { repeatedRunProblem } from '../../results/same-run.js';
 import { readResultFile, ResultFileError } from '../../results/validate.js';
 
 export const reportCommand: Command = {
@@ -28,7 +28,7 @@ export const reportCommand: Command = {
       // Two or more files are compared, which takes their per-second histograms.
       inputs = paths.map((path) => readResultFile(path, { keepSeries: paths.length >= 2 }));
       // The same run twice would be drawn twice and compared with itself.
-      const repeated = repeatedRunProblem(inputs.map((i) => runFileIdentity(i.path)), 'in the report');
+      const repeated = repeatedRunProblem(inputs.map((i) => i.identity), 'in the report');
       if (repeated !== null) throw new UsageError(`logbench report: ${repeated}`);
     } catch (error) {
       if (error instanceof ResultFileError || error instanceof FileListError) throw new UsageError(`logbench report: ${error.message}`);

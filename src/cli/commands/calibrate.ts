@@ -35,7 +35,6 @@ import { killChildren, runOnceAsync, RunFailedError } from '../../results/compar
 import { closeEnough, nextSpin, type KnobPoint } from '../../results/knob-search.js';
 import { noiseFloor } from '../../results/noise-floor.js';
 import type { RunResult } from '../../results/result-types.js';
-import { readResultFile } from '../../results/validate.js';
 import { COMPARE_OPTION_FLAGS, readCompareOptions } from './compare.js';
 import { round1 } from '../../round.js';
 
@@ -106,9 +105,17 @@ export const calibrateCommand: Command = {
     let finished = 0;
     /** The result file of the run in progress: an interrupted run writes a partial one, which is no run to reuse. */
     let current: string | undefined;
+    // Every result file is read once (a reused one when checked, a new one when first compared) and kept.
+    const files = new Map<string, LoadedFile>();
+    const load = (path: string): LoadedFile => {
+      const file = files.get(path) ?? loadCompareFile(path);
+      files.set(path, file);
+      return file;
+    };
     const run = async (name: string, extra: string[]): Promise<string> => {
       const outPath = join(outDir, `${name}.json`);
-      if (reuse && isCompleteResult(outPath)) return outPath;
+      if (reuse && isCompleteResult(outPath, load)) return outPath;
+      files.delete(outPath);
       current = outPath;
       await runOnceAsync({ main, cwd: process.cwd(), scenario, sets: [...sets, ...extra], outPath }, ctx.log);
       current = undefined;
@@ -125,7 +132,7 @@ export const calibrateCommand: Command = {
       ctx.log(`logbench calibrate: ${finished} run(s) finished${finished > 0 ? `, kept in ${outDir} (the same flags with --reuse continue from them)` : ''}; no calibration written`);
     });
     try {
-      return await calibrate(ctx, { pairs, runs, slowdowns, searchSteps, options, outDir, run });
+      return await calibrate(ctx, { pairs, runs, slowdowns, searchSteps, options, outDir, run, load });
     } catch (error) {
       if (error instanceof RunFailedError) {
         ctx.log(`logbench calibrate: ${error.message}`);
@@ -140,10 +147,11 @@ export const calibrateCommand: Command = {
 };
 
 /** A result file an earlier calibration finished (not a run cut short: its result is partial). */
-function isCompleteResult(path: string): boolean {
+function isCompleteResult(path: string, load: (path: string) => LoadedFile): boolean {
   if (!existsSync(path)) return false;
   try {
-    return readResultFile(path).result.complete;
+    const file = load(path);
+    return file.kind === 'result' && file.result.complete;
   } catch {
     return false;
   }
@@ -196,14 +204,21 @@ interface CalibrateParams {
   options: ReturnType<typeof readCompareOptions>;
   outDir: string;
   run: (name: string, extra: string[]) => Promise<string>;
+  /** Reads a result file, or gives back the one already read. */
+  load: (path: string) => LoadedFile;
 }
 
 async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<number> {
   const { run } = p;
   const throughputIn = (result: RunResult, phaseName: string): number => result.phases.find((ph) => ph.name === phaseName)?.throughput.opsPerSec ?? 0;
-  const throughputOf = async (path: Promise<string>, phaseName: string): Promise<number> => throughputIn(readResultFile(await path).result, phaseName);
+  const resultOf = (path: string): RunResult => {
+    const file = p.load(path);
+    if (file.kind !== 'result') throw new UsageError(`${path}: a micro-benchmark result, expected a run's result`);
+    return file.result;
+  };
+  const throughputOf = async (path: Promise<string>, phaseName: string): Promise<number> => throughputIn(resultOf(await path), phaseName);
   const probeBase = await run('probe-base', []);
-  const first = readResultFile(probeBase).result;
+  const first = resultOf(probeBase);
   const phaseName = stringFlag(ctx.values, 'phase') ?? first.phases[0]?.name;
   if (phaseName === undefined || !first.phases.some((ph) => ph.name === phaseName)) throw new UsageError(`flag --phase: no phase "${phaseName ?? ''}" in the scenario; phases: ${first.phases.map((ph) => ph.name).join(', ')}`);
   const knob = knobFor(first.system.name, stringFlag(ctx.values, 'knob'));
@@ -290,12 +305,7 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
   }
 
   // A pair's files are compared several times (A/A, each slowdown, with and without the floor): each is read once.
-  const loaded = new Map<string, LoadedFile>();
-  const load = (path: string): LoadedFile => {
-    const file = loaded.get(path) ?? loadCompareFile(path);
-    loaded.set(path, file);
-    return file;
-  };
+  const load = p.load;
   const compare = (a: string[], b: string[], noiseFloorPercent: number): { verdict: string; change: number } => {
     const row = buildComparison(loadSides(a, b, load), { ...p.options, noiseFloorPercent }, false).rows.find((r) => r.group === phaseName && r.metric === 'throughput');
     return { verdict: row?.verdict ?? 'inconclusive', change: row?.changePercent ?? Number.NaN };

@@ -40,7 +40,7 @@ if [[ -n "${NOISE_FLOOR:-}" ]]; then compare_flags+=(--noise-floor "$NOISE_FLOOR
 if [[ -n "${EXTRA:-}" ]]; then compare_flags+=(${EXTRA}); fi
 
 node scripts/ensure-build.mjs
-logbench() { node dist/src/cli/main.js "$@"; }
+logbench() { node --single-threaded-gc dist/src/cli/main.js "$@"; }  # the flag: src/cli/node-flags.ts
 mkdir -p "$out_dir"
 
 run_rounds() { # DIR: ROUNDS runs of the scenario on this checkout

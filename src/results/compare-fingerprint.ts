@@ -60,6 +60,7 @@ export function fingerprintDifferences(base: RunResult, head: RunResult): Finger
   const driverB = (head.scenario as unknown as Record<string, unknown>)['driver'];
   check('scenario.driver', driverA, driverB, false);
   check('environment.node', ea.node, eb.node, false);
+  check('environment.nodeFlags', ea.nodeFlags ?? null, eb.nodeFlags ?? null, false);
   check('environment.memoryBytes', ea.memoryBytes, eb.memoryBytes, false);
   check('environment.hostname', ea.hostname, eb.hostname, false);
   check('environment.logbenchVersion', ea.logbenchVersion, eb.logbenchVersion, false);

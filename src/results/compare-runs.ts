@@ -7,6 +7,7 @@
 // everything they started (killChildren: `ensure-build.mjs` starts tsc, which a kill of its pid alone orphans).
 
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { LOAD_NODE_FLAGS } from '../cli/node-flags.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,7 +179,7 @@ export interface RunSpec {
 }
 
 function runArgs(spec: RunSpec): string[] {
-  return [spec.main, 'run', ...(spec.scenario !== undefined ? [spec.scenario] : []), ...spec.sets.flatMap((s) => ['--set', s]), '--out', spec.outPath];
+  return [...LOAD_NODE_FLAGS, spec.main, 'run', ...(spec.scenario !== undefined ? [spec.scenario] : []), ...spec.sets.flatMap((s) => ['--set', s]), '--out', spec.outPath];
 }
 
 function checkRun(spec: RunSpec, r: ChildResult): void {

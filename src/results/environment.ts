@@ -86,6 +86,7 @@ export function collectEnvironment(dataDir: string | null): Environment {
   return {
     logbenchVersion: version,
     node: process.version,
+    nodeFlags: [...process.execArgv],
     v8: process.versions.v8,
     platform: process.platform,
     arch: process.arch,

@@ -52,6 +52,8 @@ export interface PhaseResult {
 export interface Environment {
   logbenchVersion: string;
   node: string;
+  /** The node flags the run ran with (process.execArgv; see src/cli/node-flags.ts). Absent in results of earlier versions. */
+  nodeFlags?: string[];
   v8: string;
   platform: string;
   arch: string;

@@ -14,6 +14,7 @@
 // the output directory is removed. Under --json the child's own output goes to stderr.
 
 import { spawnSync } from 'node:child_process';
+import { LOAD_NODE_FLAGS } from '../node-flags.js';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { choiceFlag, listFlag, numberFlag, stringFlag, UsageError } from '../args.js';
@@ -115,14 +116,14 @@ function childStdout(ctx: CommandContext): 'inherit' | number {
 }
 
 function runCpuProf(ctx: CommandContext, outDir: string, runArgs: string[]): { status: number; pid: number | undefined } {
-  const args = ['--cpu-prof', `--cpu-prof-dir=${outDir}`, cliMain(), 'run', ...runArgs, '--out', join(outDir, 'result.json')];
+  const args = [...LOAD_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${outDir}`, cliMain(), 'run', ...runArgs, '--out', join(outDir, 'result.json')];
   ctx.log(`profile: node ${args.join(' ')}`);
   const child = spawnSync(process.execPath, args, { stdio: ['ignore', childStdout(ctx), 'inherit'] });
   return { status: child.status ?? 1, pid: child.pid };
 }
 
 function runClinic(ctx: CommandContext, clinic: string, tool: string, outDir: string, runArgs: string[]): boolean {
-  const args = [tool, '--dest', outDir, '--', process.execPath, cliMain(), 'run', ...runArgs, '--out', join(outDir, 'result.json')];
+  const args = [tool, '--dest', outDir, '--', process.execPath, ...LOAD_NODE_FLAGS, cliMain(), 'run', ...runArgs, '--out', join(outDir, 'result.json')];
   ctx.log(`profile: NO_INSIGHT=1 ${clinic} ${args.join(' ')}`);
   const child = spawnSync(clinic, args, { stdio: ['ignore', childStdout(ctx), 'inherit'], env: { ...process.env, NO_INSIGHT: '1' } });
   return child.status === 0;

@@ -8,11 +8,15 @@
 // would have waited too. Arrivals more than backlogMax ops behind schedule are dropped and
 // counted as omitted (bounded memory and time), never silently.
 //
-// Generator health: for every op, schedule lag = issue time − ready time, where ready = the
-// intended time, or, for an op that came due while every slot was busy, the moment a slot was
-// freed for it (the first completion after the wait). Lag is the generator's own delay (CPU, event loop),
-// not the system's; more than scheduleLagFractionMax of ops later than scheduleLagMsMax marks the
-// phase generatorSaturated.
+// Generator health: for every op, schedule lag = issue time − ready time. Ready is the intended
+// time, except while the generator catches up after waiting for a free slot: a system that held
+// every slot for a while shifted the schedule by that wait, so until the generator is back on
+// schedule an op is ready at its intended time plus the time spent waiting for slots since it
+// fell behind. A generator that replays the backlog at least as fast as it was offered has no
+// lag; one thread cannot issue thousands of ops within the lag bound, so measuring the backlog
+// from the end of the wait flagged a healthy generator after every long stall of the system.
+// Lag is the generator's own delay (CPU, event loop), not the system's; more than
+// scheduleLagFractionMax of ops later than scheduleLagMsMax marks the phase generatorSaturated.
 
 import { assert } from '../assert.js';
 import type { GeneratorEnv } from './generator.js';
@@ -34,6 +38,10 @@ export class OpenLoopGenerator extends SlotGenerator {
   private waitingForSlot = false;
   /** When the generator last stopped waiting for a free slot: ops due before it waited for the system. */
   private slotWaitEndUs = Number.NEGATIVE_INFINITY;
+  /** Time spent waiting for free slots since the generator last was on schedule (see the top). */
+  private catchUpShiftUs = 0;
+  /** Start of the current wait for a free slot (-1: none); a wake-up without a completion continues it. */
+  private slotWaitStartUs = -1;
 
   constructor(env: GeneratorEnv, phase: OpenPhaseSpec) {
     const slots = env.settings.outstandingMax;
@@ -72,12 +80,13 @@ export class OpenLoopGenerator extends SlotGenerator {
         }
         assert(dropped > 0, 'backlog trimming made no progress');
       }
+      if (nextUs > nowUs) this.catchUpShiftUs = 0;
       let issued = 0;
       while (nextUs <= nowUs && issued < ISSUE_BATCH_MAX && nextUs < this.endUs && this.measuredIssued < this.opsMax) {
         if (this.freeCount === 0) break;
         const slot = this.freeSlots[--this.freeCount]!;
         const waited = nextUs < this.slotWaitEndUs;
-        const readyUs = waited ? this.slotWaitEndUs : nextUs;
+        const readyUs = nextUs + this.catchUpShiftUs;
         const measured = nextUs >= this.warmupEndUs;
         this.recorder.recordScheduleLag(nowUs - readyUs, waited, measured);
         this.inFlight[slot] = 1;
@@ -90,6 +99,7 @@ export class OpenLoopGenerator extends SlotGenerator {
       if (nextUs <= nowUs && this.freeCount === 0 && nextUs < this.endUs) {
         this.waitingForSlot = true;
         this.wakeFreedUs = -1;
+        if (this.slotWaitStartUs < 0) this.slotWaitStartUs = nowUs;
         const woken = this.waitForWake();
         // Still notice the end and Ctrl-C when no op completes.
         void this.clock.sleepUntilUs(Math.min(this.endUs, nowUs + WAIT_CHECK_US)).then(() => {
@@ -97,7 +107,11 @@ export class OpenLoopGenerator extends SlotGenerator {
         });
         await woken;
         this.waitingForSlot = false;
-        if (this.wakeFreedUs >= 0) this.slotWaitEndUs = this.wakeFreedUs;
+        if (this.wakeFreedUs >= 0) {
+          this.slotWaitEndUs = this.wakeFreedUs;
+          this.catchUpShiftUs += Math.max(0, this.wakeFreedUs - this.slotWaitStartUs);
+          this.slotWaitStartUs = -1;
+        }
       } else if (nextUs > nowUs) {
         await this.clock.sleepUntilUs(Math.min(nextUs, nowUs + WAIT_CHECK_US));
       } else {

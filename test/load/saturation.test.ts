@@ -33,3 +33,20 @@ describe('generator saturation', () => {
     expect(phase.latencyUs.serviceTime.p99Us).toBeLessThan(6000);
   });
 });
+
+describe('generator saturation after a system stall', () => {
+  it('is not flagged for the catch-up burst that follows a stall of the system', async () => {
+    // Real time: the null system freezes for 1 s at 20,000 ops/s. About 20,000 ops come due while
+    // every one of the 1,024 slots is busy; when the stall ends the generator issues them as fast
+    // as one thread can, which takes longer than the 10 ms lag bound for most of them. That delay
+    // follows from the system's stall (whose cost the corrected latencies carry), not from a
+    // generator that cannot keep its schedule.
+    const spec: OpenPhaseSpec = { type: 'open', name: 'open', rate: 20_000, arrival: 'constant', warmupSeconds: 0, seconds: 3 };
+    const settings = { outstandingMax: 1024 };
+    const { recording } = await runNullPhase(new RealClock(), spec, { stallAtMs: 1000, stallMs: 1000 }, settings);
+    const phase = buildPhaseResult({ index: 0, spec, workers: 0, startedAt: new Date().toISOString(), wallSeconds: 3, recording, interrupted: false }, { ...GENERATOR_DEFAULTS, ...settings }, 64, env, 'not-run');
+    expect(phase.generator.delayedByOutstandingLimitFraction).toBeGreaterThan(0.2);
+    expect(phase.generator.saturated).toBe(false);
+    expect(phase.latencyUs.corrected.maxUs).toBeGreaterThan(900_000);
+  });
+});

@@ -5,11 +5,10 @@
 
 import { readFileSync } from 'node:fs';
 import { compileSchema } from './ajv.js';
-import type { RunResult } from './result-types.js';
 import { MICRO_SCHEMA_ID, RESULT_SCHEMA_ID, schemaIdProblem } from './result-schema.js';
 import { repeatedRunProblem, runFileIdentity, sharedRunProblem, type RunFileIdentity } from './same-run.js';
 import { describeAjvErrors } from './schema-errors.js';
-import { decodeResultHistograms, resultProblems, type ResultFile } from './validate.js';
+import { checkResultValue, type ResultFile } from './validate.js';
 
 
 export class CompareInputError extends Error {
@@ -71,12 +70,9 @@ export function loadCompareFile(path: string): LoadedFile {
     if (!validateMicro(value)) throw new CompareInputError(describeAjvErrors(validateMicro.errors ?? []).map((p) => `${path}: ${p}`).join('\n'));
     return { kind: 'micro', path, micro: value, identity: runFileIdentity(path, bytes) };
   }
-  const problems = resultProblems(value);
-  if (problems.length > 0) throw new CompareInputError(problems.map((p) => `${path}: ${p}`).join('\n'));
-  const result = value as RunResult;
-  const decoded = decodeResultHistograms(result, { keepSeries: true });
-  if (!decoded.ok) throw new CompareInputError(decoded.problems.map((p) => `${path}: ${p}`).join('\n'));
-  return { kind: 'result', path, result, histograms: decoded.phases, identity: runFileIdentity(path, bytes) };
+  const checked = checkResultValue(path, value, bytes, { keepSeries: true });
+  if (Array.isArray(checked)) throw new CompareInputError(checked.join('\n'));
+  return { kind: 'result', ...checked };
 }
 
 export type LoadedSides = { kind: 'result'; base: ResultFile[]; head: ResultFile[] } | { kind: 'micro'; base: Array<{ path: string; micro: MicroResult }>; head: Array<{ path: string; micro: MicroResult }> };

@@ -68,10 +68,23 @@ export function readResultFile(path: string, options: ReadOptions = { keepSeries
   }
   const wrong = schemaIdProblem(value, [RESULT_SCHEMA_ID]);
   if (wrong !== null) throw new ResultFileError(`${path}: ${wrong}`);
-  assertValidResult(value, path);
-  const decoded = decodeResultHistograms(value, options);
-  if (!decoded.ok) throw new ResultFileError(decoded.problems.map((p) => `${path}: ${p}`).join('\n'));
-  return { path, result: value, histograms: decoded.phases, identity: runFileIdentity(path, bytes) };
+  const checked = checkResultValue(path, value, bytes, options);
+  if (Array.isArray(checked)) throw new ResultFileError(checked.join('\n'));
+  return checked;
+}
+
+/**
+ * A parsed result file (`value`, from `bytes`) checked against the schema, with every histogram
+ * decoded once; or its problems, each line prefixed with the path. The step after parsing that
+ * readResultFile and compare's loader share.
+ */
+export function checkResultValue(path: string, value: unknown, bytes: Uint8Array, options: ReadOptions): ResultFile | string[] {
+  const problems = resultProblems(value);
+  if (problems.length > 0) return problems.map((p) => `${path}: ${p}`);
+  const result = value as RunResult;
+  const decoded = decodeResultHistograms(result, options);
+  if (!decoded.ok) return decoded.problems.map((p) => `${path}: ${p}`);
+  return { path, result, histograms: decoded.phases, identity: runFileIdentity(path, bytes) };
 }
 
 /** Problems listed at most (a corrupt day-long series would otherwise give 86,400 lines). */

@@ -178,19 +178,12 @@ export interface RunSpec {
   outPath: string;
 }
 
-function runArgs(spec: RunSpec): string[] {
-  return [...LOAD_NODE_FLAGS, spec.main, 'run', ...(spec.scenario !== undefined ? [spec.scenario] : []), ...spec.sets.flatMap((s) => ['--set', s]), '--out', spec.outPath];
-}
-
-function checkRun(spec: RunSpec, r: ChildResult): void {
+/** One `logbench run` in an asynchronous child process (killChildren stops it); its output is quoted when it fails. */
+export async function runOnce(spec: RunSpec, log: (line: string) => void): Promise<void> {
+  const args = [...LOAD_NODE_FLAGS, spec.main, 'run', ...(spec.scenario !== undefined ? [spec.scenario] : []), ...spec.sets.flatMap((s) => ['--set', s]), '--out', spec.outPath];
+  log(`run: node ${args.join(' ')}`);
+  const r = await spawnChild(process.execPath, args, spec.cwd);
   if (r.status !== 0 || !existsSync(spec.outPath)) {
     throw new RunFailedError(`logbench run exited with ${r.status ?? r.signal}${r.status === 2 ? ' (bad scenario or flags)' : ''}:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-15).join('\n')}`);
   }
-}
-
-/** One `logbench run` in an asynchronous child process (killChildren stops it); its output is quoted when it fails. */
-export async function runOnceAsync(spec: RunSpec, log: (line: string) => void): Promise<void> {
-  const args = runArgs(spec);
-  log(`run: node ${args.join(' ')}`);
-  checkRun(spec, await spawnChild(process.execPath, args, spec.cwd));
 }

@@ -18,7 +18,7 @@ import { checkOutputPath, makeOutputDir, removeOutputDirIfEmpty } from '../outpu
 import type { Command } from '../command.js';
 import { onProcessExit } from '../../cluster/cleanup.js';
 import { COMPARE_FORMATS, formatMarkdown, formatReport, formatText } from '../../results/compare-format.js';
-import { addCheckout, buildCheckout, killChildren, removeCheckout, repoRoot, resolveCommit, runOnceAsync, RunFailedError, type Checkout } from '../../results/compare-runs.js';
+import { addCheckout, buildCheckout, killChildren, removeCheckout, repoRoot, resolveCommit, runOnce, RunFailedError, type Checkout } from '../../results/compare-runs.js';
 import { comparisonExitCode } from '../../results/compare-report.js';
 import { COMPARE_OPTION_FLAGS, compareFiles, readCompareOptions } from './compare.js';
 import { scenarioForRun } from './run.js';
@@ -94,7 +94,7 @@ export const abCommand: Command = {
         for (const [side, checkout] of order) {
           const outPath = join(outDir, `${side}-${round + 1}.json`);
           ctx.log(`ab: round ${round + 1}/${rounds}: ${side} (${checkout.commit.slice(0, 12)})`);
-          await runOnceAsync({ main: join(checkout.dir, 'dist', 'src', 'cli', 'main.js'), cwd: checkout.dir, scenario, sets, outPath }, ctx.log);
+          await runOnce({ main: join(checkout.dir, 'dist', 'src', 'cli', 'main.js'), cwd: checkout.dir, scenario, sets, outPath }, ctx.log);
           (side === 'base' ? basePaths : headPaths).push(outPath);
         }
       }

@@ -31,7 +31,7 @@ import { checkOutputPath, makeOutputDir, removeOutputDirIfEmpty } from '../outpu
 import { onProcessExit } from '../../cluster/cleanup.js';
 import { loadCompareFile, loadSides, type LoadedFile } from '../../results/compare-input.js';
 import { buildComparison } from '../../results/compare-report.js';
-import { killChildren, runOnceAsync, RunFailedError } from '../../results/compare-runs.js';
+import { killChildren, runOnce, RunFailedError } from '../../results/compare-runs.js';
 import { closeEnough, nextSpin, type KnobPoint } from '../../results/knob-search.js';
 import { noiseFloor } from '../../results/noise-floor.js';
 import type { RunResult } from '../../results/result-types.js';
@@ -117,7 +117,7 @@ export const calibrateCommand: Command = {
       if (reuse && isCompleteResult(outPath, load)) return outPath;
       files.delete(outPath);
       current = outPath;
-      await runOnceAsync({ main, cwd: process.cwd(), scenario, sets: [...sets, ...extra], outPath }, ctx.log);
+      await runOnce({ main, cwd: process.cwd(), scenario, sets: [...sets, ...extra], outPath }, ctx.log);
       current = undefined;
       finished++;
       return outPath;
@@ -216,7 +216,7 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
     if (file.kind !== 'result') throw new UsageError(`${path}: a micro-benchmark result, expected a run's result`);
     return file.result;
   };
-  const throughputOf = async (path: Promise<string>, phaseName: string): Promise<number> => throughputIn(resultOf(await path), phaseName);
+  const throughputOf = (path: string, phaseName: string): number => throughputIn(resultOf(path), phaseName);
   const probeBase = await run('probe-base', []);
   const first = resultOf(probeBase);
   const phaseName = stringFlag(ctx.values, 'phase') ?? first.phases[0]?.name;
@@ -231,8 +231,8 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
   const baseThroughputs = [throughputIn(first, phaseName)];
   const spinThroughputs: number[] = [];
   for (let r = 0; r < p.runs; r++) {
-    if (r > 0) baseThroughputs.push(await throughputOf(run(`probe-base-r${r + 1}`, []), phaseName));
-    spinThroughputs.push(await throughputOf(run(r === 0 ? 'probe-spin' : `probe-spin-r${r + 1}`, [`${knob.path}=${baseSpin + probeUs}`]), phaseName));
+    if (r > 0) baseThroughputs.push(throughputOf(await run(`probe-base-r${r + 1}`, []), phaseName));
+    spinThroughputs.push(throughputOf(await run(r === 0 ? 'probe-spin' : `probe-spin-r${r + 1}`, [`${knob.path}=${baseSpin + probeUs}`]), phaseName));
   }
   const t0 = mean(baseThroughputs);
   const tProbe = mean(spinThroughputs);
@@ -260,8 +260,8 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
       const spins: number[] = [];
       for (let r = 0; r < p.runs; r++) {
         // Alternate the order so drift favours neither.
-        const measureBase = (): Promise<number> => throughputOf(run(`search${s}-step${k}-base-r${r + 1}`, []), phaseName);
-        const measureSpin = (): Promise<number> => throughputOf(run(`search${s}-step${k}-spin-r${r + 1}`, [`${knob.path}=${value}`]), phaseName);
+        const measureBase = async (): Promise<number> => throughputOf(await run(`search${s}-step${k}-base-r${r + 1}`, []), phaseName);
+        const measureSpin = async (): Promise<number> => throughputOf(await run(`search${s}-step${k}-spin-r${r + 1}`, [`${knob.path}=${value}`]), phaseName);
         if (r % 2 === 0) {
           bases.push(await measureBase());
           spins.push(await measureSpin());
@@ -304,10 +304,9 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
     pairPaths.push(paths);
   }
 
-  // A pair's files are compared several times (A/A, each slowdown, with and without the floor): each is read once.
-  const load = p.load;
+  // A pair's files are compared several times (A/A, each slowdown, with and without the floor): p.load reads each once.
   const compare = (a: string[], b: string[], noiseFloorPercent: number): { verdict: string; change: number } => {
-    const row = buildComparison(loadSides(a, b, load), { ...p.options, noiseFloorPercent }, false).rows.find((r) => r.group === phaseName && r.metric === 'throughput');
+    const row = buildComparison(loadSides(a, b, p.load), { ...p.options, noiseFloorPercent }, false).rows.find((r) => r.group === phaseName && r.metric === 'throughput');
     return { verdict: row?.verdict ?? 'inconclusive', change: row?.changePercent ?? Number.NaN };
   };
   /** Every pair judged with the floor `floorOf(pair)`: A/A verdicts and changes, and per slowdown. */

@@ -16,6 +16,12 @@ import { syntheticResult, tempDir } from './compare-fixtures.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
+/** The compiled micro-benchmark runner (`npm run bench:micro`) in a child process. */
+function microRunner(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bench', 'micro', 'run.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -315,30 +321,20 @@ describe('micro-benchmark files', () => {
   });
 
   it('the micro-benchmark runner refuses a filter that matches nothing, --out without a file, and prints --help', () => {
-    const runner = join(ROOT, 'dist', 'bench', 'micro', 'run.js');
-    const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-      const r = spawnSync(process.execPath, [runner, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-    };
     const out = join(tmp.dir, 'nomatch.json');
-    const nomatch = run(['nomatch', '--out', out]);
+    const nomatch = microRunner(['nomatch', '--out', out]);
     expect(nomatch.status).toBe(2);
     expect(nomatch.stderr).toMatch(/filter "nomatch" matches no task; the tasks are: ".+"/);
     expect(existsSync(out)).toBe(false);
-    const noValue = run(['--out']);
+    const noValue = microRunner(['--out']);
     expect(noValue.status).toBe(2);
     expect(noValue.stderr).toContain('--out: expected a file name');
-    const help = run(['--help']);
+    const help = microRunner(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('usage: npm run bench:micro -- [FILTER] [--out FILE]');
   });
 
   it('the micro-benchmark runner parses its flags strictly: exit 2 naming the flag, an unwritable --out before any benchmark runs', () => {
-    const runner = join(ROOT, 'dist', 'bench', 'micro', 'run.js');
-    const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-      const r = spawnSync(process.execPath, [runner, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-    };
     const file = tmp.write('micro-not-a-dir.json', {});
     for (const [args, message] of [
       [['--bogus'], 'bench:micro: --bogus: unknown flag; expected FILTER, --out FILE or --help'],
@@ -350,13 +346,13 @@ describe('micro-benchmark files', () => {
       [['--out', join(file, 'out.json')], `bench:micro: flag --out: cannot write ${join(file, 'out.json')}: ${file} is not a directory; expected a file path in a writable directory`],
     ] as const) {
       const startedMs = Date.now();
-      const r = run([...args]);
+      const r = microRunner([...args]);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr.split('\n')[0]).toBe(message);
       expect(r.stdout).toBe('');
       expect(Date.now() - startedMs, 'refused before the benchmarks run').toBeLessThan(5_000);
     }
-    expect(run(['-h']).stdout).toContain('usage: npm run bench:micro -- [FILTER] [--out FILE]');
+    expect(microRunner(['-h']).stdout).toContain('usage: npm run bench:micro -- [FILTER] [--out FILE]');
   });
 
   it('a micro task without opsPerSec exits 2 naming the field', () => {

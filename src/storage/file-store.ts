@@ -126,6 +126,8 @@ export interface FsyncStats {
   usSum: number;
   /** Background fdatasyncs under policies none and interval (see WRITEBACK_BYTES); not in usSum. */
   background: number;
+  /** Most group-commit fdatasyncs in flight at once so far (at most fsyncsInFlightMax). */
+  inFlightPeak: number;
 }
 
 export interface RecoveryReport {
@@ -253,7 +255,7 @@ export class FileLogStore implements LogStore {
   /** Recently appended bytes (see tail-cache.ts). */
   private readonly cache: TailCache;
   private lastSegIndexHint = 0;
-  private readonly fsyncCounts: FsyncStats = { inline: 0, pooled: 0, usSum: 0, background: 0 };
+  private readonly fsyncCounts: FsyncStats = { inline: 0, pooled: 0, usSum: 0, background: 0, inFlightPeak: 0 };
 
   private constructor(dir: string, lock: DirLock, options: FileLogStoreOptions) {
     this.dir = dir;
@@ -724,6 +726,7 @@ export class FileLogStore implements LogStore {
       }
       if (synced) {
         this.fsyncCounts.inline++;
+        this.fsyncCounts.inFlightPeak = Math.max(this.fsyncCounts.inFlightPeak, 1);
         this.fsyncCounts.usSum += (performance.now() - startedMs) * 1000;
         this.completeSync(record);
         return;
@@ -744,6 +747,7 @@ export class FileLogStore implements LogStore {
       if (at >= 0) this.inflight.splice(at, 1);
     });
     this.inflight.push(record);
+    this.fsyncCounts.inFlightPeak = Math.max(this.fsyncCounts.inFlightPeak, this.inflight.length);
   }
 
   private noteFailure(error: StorageError): void {

@@ -46,6 +46,14 @@ test('an fsync interval out of range exits 2 naming --fsync, before the data dir
   expect(existsSync(dataDir)).toBe(false);
 });
 
+test('fdatasyncs in flight out of range exit 2 naming --fsyncs-in-flight, before the data directory is made', () => {
+  const dataDir = join(dir, 'inflight');
+  const result = logbench('node', '--id', '1', '--peers', loopbackPeers, '--data-dir', dataDir, '--fsyncs-in-flight', '65');
+  expect(result.status).toBe(2);
+  expect(result.stderr.trim()).toMatch(/^logbench node: flag --fsyncs-in-flight: expected an integer <= 64, got 65/);
+  expect(existsSync(dataDir)).toBe(false);
+});
+
 test('a data directory that cannot be one exits 2 naming --data-dir', () => {
   const file = join(dir, 'a-file');
   writeFileSync(file, '');

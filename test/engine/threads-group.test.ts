@@ -85,6 +85,19 @@ describe('threads-mode group', () => {
     expectCleanLogs(logs, acked);
   });
 
+  test('storeFsyncsInFlightMax bounds the fdatasyncs each replica keeps in flight under a burst', async () => {
+    const g = await start({ storeFsyncsInFlightMax: 1, leaderRunEntries: 16 });
+    const acked = await appendMany(g, 6, 2048, 256);
+    expect(acked.length).toBe(2048);
+    for (const id of g.ids) {
+      const fsyncs = (await g.status(id)).fsyncs;
+      expect(fsyncs.pooled).toBeGreaterThan(0);
+      expect(fsyncs.inFlightPeak).toBe(1);
+    }
+    expect(await g.settle(5000)).toBe(true);
+    expectCleanLogs(await g.stopAndReadLogs(), acked);
+  });
+
   test('a follower killed and restarted catches up', async () => {
     const g = await start();
     const leader = (await g.leader())!;

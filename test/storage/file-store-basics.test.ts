@@ -263,6 +263,24 @@ describe('FileLogStore basics', () => {
     await reopened.close();
   });
 
+  it('keeps at most fsyncsInFlightMax group-commit fdatasyncs in flight', async () => {
+    // 200 appends of ~1 KiB queued in one turn make about 13 batches of 16 KiB: a store may start
+    // up to fsyncsInFlightMax of them at once, and no more.
+    const peakWith = async (fsyncsInFlightMax: number): Promise<number> => {
+      const store = await FileLogStore.open({ dir: tempDir(), pipelineBatchBytesMax: 16 * 1024, inlineFsyncBytesMax: 0, fsyncsInFlightMax });
+      const burst: Promise<void>[] = [];
+      for (let i = 1; i <= 200; i++) burst.push(store.append([entry(i, 1, 1000)]));
+      await Promise.all(burst);
+      expect(store.durableIndex()).toBe(200);
+      expect(store.fsyncStats().pooled).toBeGreaterThanOrEqual(13);
+      const peak = store.fsyncStats().inFlightPeak;
+      await store.close();
+      return peak;
+    };
+    expect(await peakWith(1)).toBe(1);
+    expect(await peakWith(3)).toBe(3);
+  });
+
   it('applies back-pressure when the queue is full instead of failing', async () => {
     const dir = tempDir();
     const store = await FileLogStore.open({ dir, queueEntriesMax: 8, queueBytesMax: 4096 });

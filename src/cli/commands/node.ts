@@ -37,7 +37,7 @@ function isLoopback(host: string): boolean {
 export const nodeCommand: Command = {
   name: 'node',
   summary: 'run one replica of a group on this host (remote mode, TCP)',
-  usage: '--id I --peers 1=HOST:PORT,2=...,3=... --data-dir DIR [--token T] [--client-port P] [--fsync always]',
+  usage: '--id I --peers 1=HOST:PORT,2=...,3=... --data-dir DIR [--token T] [--client-port P] [--fsync always] [--fsyncs-in-flight N]',
   flags: {
     id: { type: 'string', valueName: 'I', description: 'this replica\'s id (its entry in --peers)' },
     peers: { type: 'string', valueName: 'LIST', description: 'every replica\'s raft address, this one included' },
@@ -45,6 +45,7 @@ export const nodeCommand: Command = {
     token: { type: 'string', valueName: 'T', description: 'shared secret of the group; required unless every address is loopback (or set LOGBENCH_TOKEN)' },
     'client-port': { type: 'string', valueName: 'P', description: 'port for client connections (0: any free port, printed)', defaultText: 'raft port + 1000' },
     fsync: { type: 'string', valueName: 'POLICY', description: 'always | none | interval:<ms>', defaultText: DEFAULT_ENGINE_CONFIG.fsync },
+    'fsyncs-in-flight': { type: 'string', valueName: 'N', description: 'group-commit fdatasyncs this replica keeps in flight (1-64; more can suit a disk of its own)', defaultText: String(DEFAULT_ENGINE_CONFIG.storeFsyncsInFlightMax) },
   },
   examples: [
     'logbench node --id 1 --peers 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 --data-dir /tmp/r1',
@@ -67,7 +68,8 @@ export const nodeCommand: Command = {
     const clientPort = intFlag(ctx.values, 'client-port', self.port + 1000, { min: 0, max: 65535 });
     const fsync = stringFlag(ctx.values, 'fsync') ?? DEFAULT_ENGINE_CONFIG.fsync;
     if (fsyncPolicyOf(fsync) === undefined) throw new UsageError(`logbench node: flag --fsync: expected ${FSYNC_POLICY_EXPECTED}, got "${fsync}"`);
-    const config = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, replicas: peers.size, mode: 'process', fsync });
+    const storeFsyncsInFlightMax = intFlag(ctx.values, 'fsyncs-in-flight', DEFAULT_ENGINE_CONFIG.storeFsyncsInFlightMax, { min: 1, max: 64 });
+    const config = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, replicas: peers.size, mode: 'process', fsync, storeFsyncsInFlightMax });
     const dataPath = makeDirectoryPath('data-dir', dataDir);
     const others: Record<string, HostPort> = {};
     for (const [peer, address] of peers) if (peer !== id) others[String(peer)] = address;

@@ -36,8 +36,8 @@ export interface EngineConfig {
    * fdatasyncs on the device, and with three each the nine split the same journal commits into
    * smaller batches. Threads mode, 3 replicas, c=256, 8 s runs, 15 interleaved pairs on the
    * 2-core test machine: mean 57.2k commits/s with 1 against 51.9k with 3, 1 ahead in 10 of 15;
-   * in minutes when the disk was slow (3 at 38–54k) 1 was ahead in 9 of 10, by 3–42%, and when
-   * it was fast (3 at 61–72k) 3 was ahead by 1–11%. A lone store (`bench storage`) keeps three
+   * in minutes when the disk was slow (3 at 38–54k) 1 was ahead in 10 of 11 pairs, by 3–74%
+   * (2% behind in the other), and when it was fast (3 at 61–72k) 3 was ahead in all 4, by 1–11%. A lone store (`bench storage`) keeps three
    * (FSYNCS_IN_FLIGHT_MAX): there it is the only writer on the disk.
    */
   storeFsyncsInFlightMax: number;

@@ -3,6 +3,7 @@
 
 import { UsageError } from '../cli/args.js';
 import { DEFAULT_RAFT_CONFIG } from '../raft/types.js';
+import { FSYNCS_IN_FLIGHT_LIMIT } from '../storage/file-store.js';
 import { FSYNC_POLICY_EXPECTED, fsyncPolicyOf } from '../storage/log-store.js';
 
 export const REPLICA_COUNTS = [1, 3, 5, 7] as const;
@@ -37,8 +38,9 @@ export interface EngineConfig {
    * smaller batches. Threads mode, 3 replicas, c=256, 8 s runs, 15 interleaved pairs on the
    * 2-core test machine: mean 57.2k commits/s with 1 against 51.9k with 3, 1 ahead in 10 of 15;
    * in minutes when the disk was slow (3 at 38–54k) 1 was ahead in 10 of 11 pairs, by 3–74%
-   * (2% behind in the other), and when it was fast (3 at 61–72k) 3 was ahead in all 4, by 1–11%. A lone store (`bench storage`) keeps three
-   * (FSYNCS_IN_FLIGHT_MAX): there it is the only writer on the disk.
+   * (2% behind in the other), and when it was fast (3 at 61–72k) 3 was ahead in all 4, by
+   * 1–11%. A lone store (`bench storage`) keeps three (FSYNCS_IN_FLIGHT_MAX): there it is the
+   * only writer on the disk.
    */
   storeFsyncsInFlightMax: number;
   /**
@@ -114,7 +116,7 @@ export function validateEngineConfig(config: EngineConfig): EngineConfig {
     ['uncommittedEntriesMax', 1, 1 << 22],
     ['segmentBytes', 4096, 1024 * 1024 * 1024],
     ['storeBatchBytesMax', 4096, 64 * 1024 * 1024],
-    ['storeFsyncsInFlightMax', 1, 64],
+    ['storeFsyncsInFlightMax', 1, FSYNCS_IN_FLIGHT_LIMIT],
     ['leaderRunEntries', 0, 1 << 20],
     ['ringBytes', 1 << 16, 1 << 30],
     ['clientRingBytes', 1 << 16, 1 << 30],

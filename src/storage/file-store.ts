@@ -70,6 +70,8 @@ export const PIPELINE_BATCH_BYTES_MAX = 128 * 1024;
  * replicas (1 MiB batches) unchanged within noise (4 pairs, 50.9k vs 49.6k).
  */
 export const FSYNCS_IN_FLIGHT_MAX = 3;
+/** Largest fsyncsInFlightMax a store accepts (the engine's knob and `logbench node --fsyncs-in-flight` check against it too). */
+export const FSYNCS_IN_FLIGHT_LIMIT = 64;
 /**
  * A batch of at most this many bytes, taken while no fdatasync is in flight, is fdatasynced on the
  * calling thread: a lone append (concurrency 1) is then acked without a thread-pool round trip.
@@ -267,7 +269,7 @@ export class FileLogStore implements LogStore {
     this.queueEntriesMax = positiveInt(options.queueEntriesMax, QUEUE_ENTRIES_MAX_DEFAULT, 'queueEntriesMax', 1, 2 ** 30);
     this.cache = new TailCache(positiveInt(options.cacheBytesMax, CACHE_BYTES_MAX_DEFAULT, 'cacheBytesMax', 0, 2 ** 40));
     this.pipelineBatchBytesMax = positiveInt(options.pipelineBatchBytesMax, PIPELINE_BATCH_BYTES_MAX, 'pipelineBatchBytesMax', 4096, 2 ** 30);
-    this.fsyncsInFlightMax = positiveInt(options.fsyncsInFlightMax, FSYNCS_IN_FLIGHT_MAX, 'fsyncsInFlightMax', 1, 64);
+    this.fsyncsInFlightMax = positiveInt(options.fsyncsInFlightMax, FSYNCS_IN_FLIGHT_MAX, 'fsyncsInFlightMax', 1, FSYNCS_IN_FLIGHT_LIMIT);
     this.eagerFlush = options.eagerFlush ?? true;
     this.inlineFsyncBytesMax = positiveInt(options.inlineFsyncBytesMax, INLINE_FSYNC_BYTES_MAX, 'inlineFsyncBytesMax', 0, 2 ** 30);
     this.log = options.log ?? (() => undefined);

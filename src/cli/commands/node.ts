@@ -7,6 +7,7 @@ import type { Command } from '../command.js';
 import { makeDirectoryPath } from '../output-path.js';
 import { DEFAULT_ENGINE_CONFIG, REPLICA_COUNTS, validateEngineConfig } from '../../node/engine-config.js';
 import { runProcessReplica } from '../../node/process-main.js';
+import { FSYNCS_IN_FLIGHT_LIMIT } from '../../storage/file-store.js';
 import { FSYNC_POLICY_EXPECTED, fsyncPolicyOf } from '../../storage/log-store.js';
 import type { HostPort } from '../../transport/tcp-transport.js';
 
@@ -45,7 +46,7 @@ export const nodeCommand: Command = {
     token: { type: 'string', valueName: 'T', description: 'shared secret of the group; required unless every address is loopback (or set LOGBENCH_TOKEN)' },
     'client-port': { type: 'string', valueName: 'P', description: 'port for client connections (0: any free port, printed)', defaultText: 'raft port + 1000' },
     fsync: { type: 'string', valueName: 'POLICY', description: 'always | none | interval:<ms>', defaultText: DEFAULT_ENGINE_CONFIG.fsync },
-    'fsyncs-in-flight': { type: 'string', valueName: 'N', description: 'group-commit fdatasyncs this replica keeps in flight (1-64; more can suit a disk of its own)', defaultText: String(DEFAULT_ENGINE_CONFIG.storeFsyncsInFlightMax) },
+    'fsyncs-in-flight': { type: 'string', valueName: 'N', description: `group-commit fdatasyncs this replica keeps in flight (1-${FSYNCS_IN_FLIGHT_LIMIT}; more can suit a disk of its own)`, defaultText: String(DEFAULT_ENGINE_CONFIG.storeFsyncsInFlightMax) },
   },
   examples: [
     'logbench node --id 1 --peers 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 --data-dir /tmp/r1',
@@ -68,7 +69,7 @@ export const nodeCommand: Command = {
     const clientPort = intFlag(ctx.values, 'client-port', self.port + 1000, { min: 0, max: 65535 });
     const fsync = stringFlag(ctx.values, 'fsync') ?? DEFAULT_ENGINE_CONFIG.fsync;
     if (fsyncPolicyOf(fsync) === undefined) throw new UsageError(`logbench node: flag --fsync: expected ${FSYNC_POLICY_EXPECTED}, got "${fsync}"`);
-    const storeFsyncsInFlightMax = intFlag(ctx.values, 'fsyncs-in-flight', DEFAULT_ENGINE_CONFIG.storeFsyncsInFlightMax, { min: 1, max: 64 });
+    const storeFsyncsInFlightMax = intFlag(ctx.values, 'fsyncs-in-flight', DEFAULT_ENGINE_CONFIG.storeFsyncsInFlightMax, { min: 1, max: FSYNCS_IN_FLIGHT_LIMIT });
     const config = validateEngineConfig({ ...DEFAULT_ENGINE_CONFIG, replicas: peers.size, mode: 'process', fsync, storeFsyncsInFlightMax });
     const dataPath = makeDirectoryPath('data-dir', dataDir);
     const others: Record<string, HostPort> = {};

@@ -7,7 +7,7 @@ import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onProcessExit } from '../cluster/cleanup.js';
-import { writableDirectoryProblem } from './directory.js';
+import { directoryWriteProblem } from './directory.js';
 import { fsError, StorageError } from './storage-error.js';
 
 export interface BenchDir {
@@ -28,7 +28,7 @@ export function checkGivenDir(given: string, flagName = '--dir'): string {
     throw fsError(error, dir, `flag ${flagName}: cannot use`);
   }
   if (!isDirectory) throw new StorageError('ENOTDIR', dir, `flag ${flagName}: ${dir} is not a directory`);
-  const problem = writableDirectoryProblem(dir);
+  const problem = directoryWriteProblem(dir);
   if (problem !== undefined) throw new StorageError('INVALID', dir, `flag ${flagName}: ${dir} ${problem}; expected an existing, writable directory`);
   return realpathSync(dir);
 }

@@ -41,13 +41,26 @@ export function pseudoFilesystemOf(dir: string): string | undefined {
 export function writableDirectoryProblem(dir: string): string | undefined {
   try {
     if (!statSync(dir).isDirectory()) return 'is not a directory';
+  } catch (error) {
+    return problemOf(error);
+  }
+  return directoryWriteProblem(dir);
+}
+
+/** writableDirectoryProblem for a path already known to be a directory: whether it can hold new files. */
+export function directoryWriteProblem(dir: string): string | undefined {
+  try {
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'does not exist' : `is not writable (${code ?? 'error'})`;
+    return problemOf(error);
   }
   const pseudo = pseudoFilesystemOf(dir);
   return pseudo === undefined ? undefined : `is on the ${pseudo} filesystem, which holds no files`;
+}
+
+function problemOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'does not exist' : `is not writable (${code ?? 'error'})`;
 }
 
 function exists(path: string): boolean {

@@ -97,10 +97,10 @@ export function loadSides(basePaths: readonly string[], headPaths: readonly stri
     throw new CompareInputError(`${odd.path}: schema: expected "${kind === 'result' ? RESULT_SCHEMA_ID : MICRO_SCHEMA_ID}" like ${base[0]!.path}; a comparison cannot mix run results and micro-benchmark results`);
   }
   if (kind === 'result') {
-    const pick = (files: LoadedFile[]): ResultFile[] => files.map((f) => (f.kind === 'result' ? { path: f.path, result: f.result, histograms: f.histograms, identity: f.identity } : unreachableKind()));
+    const pick = (files: LoadedFile[]): ResultFile[] => files.map((f) => (f.kind === 'result' ? f : unreachableKind()));
     return { kind, base: pick(base), head: pick(head) };
   }
-  const pick = (files: LoadedFile[]): Array<{ path: string; micro: MicroResult }> => files.map((f) => (f.kind === 'micro' ? { path: f.path, micro: f.micro } : unreachableKind()));
+  const pick = (files: LoadedFile[]): Array<{ path: string; micro: MicroResult }> => files.map((f) => (f.kind === 'micro' ? f : unreachableKind()));
   return { kind, base: pick(base), head: pick(head) };
 }
 

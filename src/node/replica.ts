@@ -366,6 +366,9 @@ export class Replica {
         if (ready.hardState !== undefined) this.commitToSave = ready.hardState;
         this.finish(ready);
       }
+      // Answers given without a Ready (a retry the dedupe table knows) leave now, not with the
+      // next Ready: an idle single voter may never take another.
+      this.flushResponses();
       this.maybeSaveCommit();
     } catch (error) {
       this.die(error);

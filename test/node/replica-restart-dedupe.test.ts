@@ -118,6 +118,18 @@ describe('replica restart', () => {
     expect(fresh.index).toBeGreaterThan(original[2]!);
   });
 
+  it('answers a retry the dedupe table already knows at once, on an idle leader with nothing new to replicate', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'logbench-restart-dedupe-'));
+    const leader = await startLeader();
+    leader.clients.send(300, 5, 0);
+    const first = await leader.clients.answer(300);
+    expect(first.status).toBe(Status.Ok);
+    // Idle: a single voter sends no heartbeats, so no Ready follows unless the retry makes one.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leader.clients.send(301, 5, 0);
+    expect(await leader.clients.answer(301)).toMatchObject({ status: Status.Ok, index: first.index });
+  });
+
   it('replays past a read chunk, and a commit saved behind the log (a crash) still dedupes', async () => {
     dir = mkdtempSync(join(tmpdir(), 'logbench-restart-dedupe-'));
     const first = await startLeader();

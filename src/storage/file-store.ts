@@ -40,6 +40,7 @@ import { readLogStart, writeLogStart } from './log-start-file.js';
 import { Segment, parseSegmentFileName, segmentFileName } from './segment.js';
 import { readSegmentIndex, writeSegmentIndex } from './segment-index-file.js';
 import { scanSegment } from './segment-scan.js';
+import { SPARE_SEGMENTS_MAX_DEFAULT, SpareSegments } from './spare-segments.js';
 import { TailCache } from './tail-cache.js';
 import { fsError, StorageError } from './storage-error.js';
 
@@ -115,6 +116,8 @@ export interface FileLogStoreOptions {
   eagerFlush?: boolean;
   /** An idle store fdatasyncs a batch of at most this many bytes on the calling thread (0 = never; default 16 KiB). */
   inlineFsyncBytesMax?: number;
+  /** Segment files removed by retention kept for reuse as new segments (see spare-segments.ts; 0 = unlink them). */
+  spareSegmentsMax?: number;
   /** Called with one line per notable recovery action (torn tail truncated, index rebuilt, ...). */
   log?: (line: string) => void;
 }
@@ -215,6 +218,7 @@ export class FileLogStore implements LogStore {
   private readonly queueEntriesMax: number;
   private readonly pipelineBatchBytesMax: number;
   private readonly fsyncsInFlightMax: number;
+  private readonly spares: SpareSegments;
   private readonly eagerFlush: boolean;
   private readonly inlineFsyncBytesMax: number;
   private readonly log: (line: string) => void;
@@ -273,6 +277,7 @@ export class FileLogStore implements LogStore {
     this.eagerFlush = options.eagerFlush ?? true;
     this.inlineFsyncBytesMax = positiveInt(options.inlineFsyncBytesMax, INLINE_FSYNC_BYTES_MAX, 'inlineFsyncBytesMax', 0, 2 ** 30);
     this.log = options.log ?? (() => undefined);
+    this.spares = new SpareSegments(dir, positiveInt(options.spareSegmentsMax, SPARE_SEGMENTS_MAX_DEFAULT, 'spareSegmentsMax', 0, 64), unlinkIfPresent);
     this.hard = readHardState(dir);
   }
 
@@ -422,6 +427,7 @@ export class FileLogStore implements LogStore {
       // Under policy `always` everything acknowledged is already on disk; only queued or unsynced work needs a sync.
       const idle = this.ops.length === 0 && this.inflight.length === 0 && this.gate.length === 0 && !this.flushing && !this.unsyncedWrites;
       if (this.failure === undefined && !idle) await this.sync();
+      if (this.failure === undefined) this.cutActiveStaleTail();
     } finally {
       this.closed = true;
       if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
@@ -449,6 +455,11 @@ export class FileLogStore implements LogStore {
 
   segmentCount(): number {
     return this.segments.length;
+  }
+
+  /** New segments made from spare files so far, and spare files held now (see spare-segments.ts). */
+  spareStats(): { recycled: number; spares: number } {
+    return { recycled: this.spares.recycled, spares: this.spares.count() };
   }
 
   // ---------------------------------------------------------------- write path internals
@@ -819,7 +830,10 @@ export class FileLogStore implements LogStore {
         }
         case 'create':
           try {
-            op.seg.fd = openSync(op.seg.path, 'w+', 0o644);
+            // A recycled file keeps its old bytes past what this segment writes: seal() and close()
+            // cut them, recovery stops at them (their indices are below the log's first).
+            const recycled = this.spares.takeAs(op.seg.path);
+            op.seg.fd = openSync(op.seg.path, recycled ? 'r+' : 'w+', 0o644);
           } catch (error) {
             throw fsError(error, op.seg.path, 'create segment');
           }
@@ -930,12 +944,39 @@ export class FileLogStore implements LogStore {
     );
   }
 
+  /** Cuts a recycled segment file's bytes past `dataBytes`, durably; a file no longer than that is left alone. */
+  private cutStaleTail(seg: Segment, dataBytes: number): void {
+    if (seg.fd < 0) return;
+    try {
+      if (fstatSync(seg.fd).size <= dataBytes) return;
+      ftruncateSync(seg.fd, dataBytes);
+      fsyncSync(seg.fd);
+    } catch (error) {
+      throw fsError(error, seg.path, `cut the old bytes after byte ${dataBytes} of recycled segment`);
+    }
+  }
+
+  /** At a clean close: a recycled active segment is cut to its data, so the next open finds no stale tail to cut. */
+  private cutActiveStaleTail(): void {
+    const active = this.segments[this.segments.length - 1];
+    if (active === undefined) return;
+    try {
+      this.cutStaleTail(active, active.endOffset);
+    } catch (error) {
+      // Not fatal: recovery stops at the old bytes (their indices are below the log's first) and cuts them.
+      this.log((error as Error).message);
+    }
+  }
+
   private async seal(seg: Segment, dataBytes: number): Promise<void> {
     // Always fdatasync a full segment before the next one gets bytes, whatever the policy: recovery
     // then only ever has to deal with a torn tail in the last segment.
     if (seg.fd >= 0) await this.datasync(seg);
     const stillSealed = seg !== this.segments[this.segments.length - 1] && seg.endOffset === dataBytes && this.segments.includes(seg);
     if (!stillSealed) return;
+    // A recycled file is cut to its data before the next segment gets bytes: recovery takes bytes
+    // after a sealed segment's data for corruption when later segments exist.
+    this.cutStaleTail(seg, dataBytes);
     const { offsets, terms } = seg.snapshot();
     try {
       writeSegmentIndex(seg.indexPath, seg.firstIndex, offsets, terms, dataBytes);
@@ -972,7 +1013,10 @@ export class FileLogStore implements LogStore {
     this.lastSegIndexHint = 0;
     for (const seg of doomed) {
       this.cache.drop(seg, 0);
-      this.removeFiles(seg);
+      if (seg.fd >= 0) closeSync(seg.fd);
+      seg.fd = -1;
+      unlinkIfPresent(seg.indexPath);
+      this.spares.retire(seg.path);
     }
     this.syncDir();
   }
@@ -1106,6 +1150,7 @@ export class FileLogStore implements LogStore {
     const start = readLogStart(this.dir);
     const names = safeReaddir(this.dir);
     for (const name of names) if (name.endsWith('.tmp') && unlinkIfPresent(join(this.dir, name))) dirChanged = true;
+    this.spares.adopt(names);
     let firsts = names.map(parseSegmentFileName).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
     // Segments wholly before the recorded start are leftovers of an interrupted retention pass.
     while (firsts.length > 1 && firsts[1]! <= start.firstIndex) {

@@ -1,7 +1,7 @@
 // The run-to-run noise of a machine and scenario, from the throughput changes of A/A pairs
 // (`logbench calibrate`), as a floor under compare's throughput intervals (--noise-floor).
 
-import { tQuantile } from './stats-quantiles.js';
+import { normalQuantile, tQuantile } from './stats-quantiles.js';
 
 /**
  * Half-width (percent, rounded up to 0.1) of the prediction interval for the throughput change of
@@ -14,4 +14,19 @@ export function noiseFloor(changesPercent: readonly number[], confidence: number
   if (n < 3) return Number.NaN;
   const rms = Math.sqrt(finite.reduce((sum, c) => sum + c * c, 0) / n);
   return Math.ceil(tQuantile(1 - (1 - confidence) / 2, n - 1) * rms * Math.sqrt(1 + 1 / n) * 10) / 10;
+}
+
+/**
+ * Runs a side that would detect a throughput drop of `slowdownPercent` in a fraction `power` of
+ * pairs, from A/A changes measured with `runsPerSide` runs a side: the smallest k with
+ * (z(1 − α/2) + z(power)) · rms · √(runsPerSide / k) ≤ slowdownPercent. It assumes a side's noise
+ * falls as 1/√runs (independent runs: interleaving helps, slow drift of the machine breaks it), so
+ * it is an estimate to plan with, not a promise. NaN from fewer than 3 changes.
+ */
+export function runsPerSideToDetect(changesPercent: readonly number[], runsPerSide: number, slowdownPercent: number, confidence: number, power = 0.95): number {
+  const finite = changesPercent.filter(Number.isFinite);
+  if (finite.length < 3 || !(slowdownPercent > 0) || !(runsPerSide >= 1)) return Number.NaN;
+  const rms = Math.sqrt(finite.reduce((sum, c) => sum + c * c, 0) / finite.length);
+  const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
+  return Math.max(1, Math.ceil(runsPerSide * ((z * rms) / slowdownPercent) ** 2));
 }

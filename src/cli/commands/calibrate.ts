@@ -33,7 +33,7 @@ import { loadCompareFile, loadSides, type LoadedFile } from '../../results/compa
 import { buildComparison } from '../../results/compare-report.js';
 import { killChildren, runOnce, RunFailedError } from '../../results/compare-runs.js';
 import { closeEnough, nextSpin, type KnobPoint } from '../../results/knob-search.js';
-import { noiseFloor } from '../../results/noise-floor.js';
+import { noiseFloor, runsPerSideToDetect } from '../../results/noise-floor.js';
 import type { RunResult } from '../../results/result-types.js';
 import { COMPARE_OPTION_FLAGS, readCompareOptions } from './compare.js';
 import { round1 } from '../../round.js';
@@ -337,6 +337,7 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
   };
   const plainRates = rates(plain);
   const flooredRates = floored !== undefined ? rates(floored) : undefined;
+  const runsNeeded = new Map(p.slowdowns.map((s) => [s, runsPerSideToDetect(aaChanges, p.runs, s, p.options.confidence, DETECTION_TARGET)]));
   const smallestOf = (rows: SlowdownRow[]): number | null => rows.filter((r) => r.detectionRate >= DETECTION_TARGET).map((r) => r.slowdownPercent).sort((a, b) => a - b)[0] ?? null;
   const pct = (n: number): string => `${n}/${p.pairs} (${((n / p.pairs) * 100).toFixed(0)}%)`;
   const userFloor = p.options.noiseFloorPercent > 0 ? ` and the given noise floor ±${p.options.noiseFloorPercent}%` : '';
@@ -347,6 +348,7 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
     ...plainRates.rows.map((r, k) => `${`${r.slowdownPercent}%`.padStart(8)}  ${String(r.spin).padStart(9)}  ${`${r.measuredChangePercentMean > 0 ? '+' : ''}${r.measuredChangePercentMean}%`.padStart(15)}  ${pct(r.detected).padEnd(15)}${flooredRates !== undefined ? ` ${pct(flooredRates.rows[k]!.detected)}` : ''}`),
     ...knobMismatchNotes(plainRates.rows, p.searchSteps),
     `smallest slowdown detected in >= 95% of pairs: ${percentOrNone(smallestOf(plainRates.rows))}${flooredRates !== undefined ? `; with the noise floor: ${percentOrNone(smallestOf(flooredRates.rows))}` : ''}`,
+    ...runsNeededLines(plainRates.rows, runsNeeded, p.runs),
     Number.isFinite(recommendedFloor)
       ? `noise floor of this machine and scenario: ±${recommendedFloor}% (from ${aaChanges.filter(Number.isFinite).length} A/A changes); compare with \`logbench compare --noise-floor ${recommendedFloor}\` and ${p.runs} run(s) a side`
       : 'noise floor: too few A/A pairs to estimate',
@@ -366,6 +368,7 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
     slowdowns: plainRates.rows,
     smallestDetectedPercent: smallestOf(plainRates.rows),
     noiseFloorPercent: Number.isFinite(recommendedFloor) ? recommendedFloor : null,
+    runsPerSideToDetect: Object.fromEntries([...runsNeeded].map(([s, k]) => [`${s}`, Number.isFinite(k) ? k : null])),
     withNoiseFloor:
       flooredRates !== undefined
         ? { aa: { falseAlarms: flooredRates.falseAlarms, rate: flooredRates.falseAlarms / p.pairs, verdicts: floored!.aa.map((r) => r.verdict) }, slowdowns: flooredRates.rows, smallestDetectedPercent: smallestOf(flooredRates.rows) }
@@ -376,4 +379,17 @@ async function calibrate(ctx: CommandContext, p: CalibrateParams): Promise<numbe
   writeFileSync(join(p.outDir, 'calibration.txt'), lines.join('\n') + '\n');
   ctx.emitJson(summary);
   return 0;
+}
+
+/**
+ * For each slowdown detected in fewer than 95% of pairs: about how many runs a side would detect
+ * it here (runsPerSideToDetect), so a noisy machine's calibration says what would be needed.
+ */
+export function runsNeededLines(rows: readonly { slowdownPercent: number; detectionRate: number }[], runsNeeded: ReadonlyMap<number, number>, runsPerSide: number): string[] {
+  return rows
+    .filter((r) => r.detectionRate < DETECTION_TARGET && Number.isFinite(runsNeeded.get(r.slowdownPercent) ?? Number.NaN))
+    .map((r) => {
+      const k = runsNeeded.get(r.slowdownPercent)!;
+      return `to detect ${r.slowdownPercent}% in >= 95% of pairs here: about ${k} run(s) a side, against ${runsPerSide} now (estimated from the A/A spread, if a side's noise falls as 1/sqrt(runs))`;
+    });
 }

@@ -457,9 +457,9 @@ export class FileLogStore implements LogStore {
     return this.segments.length;
   }
 
-  /** New segments made from spare files so far, and spare files held now (see spare-segments.ts). */
-  spareStats(): { recycled: number; spares: number } {
-    return { recycled: this.spares.recycled, spares: this.spares.count() };
+  /** New segments made from spare files so far, spare files held now, and spares unlinked as unsafe to reuse (see spare-segments.ts). */
+  spareStats(): { recycled: number; spares: number; discarded: number } {
+    return { recycled: this.spares.recycled, spares: this.spares.count(), discarded: this.spares.discarded };
   }
 
   // ---------------------------------------------------------------- write path internals
@@ -832,8 +832,11 @@ export class FileLogStore implements LogStore {
           try {
             // A recycled file keeps its old bytes past what this segment writes: seal() and close()
             // cut them, recovery stops at them (their indices are below the log's first).
-            const recycled = this.spares.takeAs(op.seg.path);
+            const recycled = this.spares.takeAs(op.seg.path, this.first);
             op.seg.fd = openSync(op.seg.path, recycled ? 'r+' : 'w+', 0o644);
+            // The new name must be durable before the first write: an fdatasync of overwritten
+            // blocks commits no rename (see spare-segments.ts).
+            if (recycled) this.syncDir();
           } catch (error) {
             throw fsError(error, op.seg.path, 'create segment');
           }

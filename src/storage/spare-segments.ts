@@ -10,12 +10,18 @@
 //   - only segments removed by retention become spares: every entry left in a spare has an index
 //     below the log's first index, so recovery can never take stale bytes for log entries (a scan
 //     stops at the first index it does not expect, and validEntryAfter only counts later indices);
+//   - a spare renamed into place is made durable under its new name (the caller syncs the
+//     directory) before any byte is written to it. Otherwise a power loss could keep the old name
+//     and the new bytes (an fdatasync of overwritten blocks commits no rename), leaving a spare
+//     whose first entries have indices the log expects again. As a second guard, a spare whose
+//     first header claims an index >= the log's first index is unlinked, never reused;
 //   - a spare's name never parses as a segment's (spare-<n>.seg, not <20 digits>.log);
 //   - at most `sparesMax` spares are kept; more are unlinked.
 
-import { readdirSync, renameSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert } from '../assert.js';
+import { decodeEntryHeader, ENTRY_HEADER_BYTES } from './entry-format.js';
 import { fsError } from './storage-error.js';
 
 const SPARE_NAME = /^spare-(\d+)\.seg$/;
@@ -27,6 +33,8 @@ export class SpareSegments {
   private nextNumber = 1;
   /** New segments made from a spare so far. */
   recycled = 0;
+  /** Spares unlinked instead of reused: their first entry had an index the log still expects. */
+  discarded = 0;
 
   constructor(
     private readonly dir: string,
@@ -67,21 +75,53 @@ export class SpareSegments {
     this.names.push(name);
   }
 
-  /** Renames a spare to `path` and returns true, or returns false when there is none. The caller syncs the directory. */
-  takeAs(path: string): boolean {
-    const name = this.names.shift();
-    if (name === undefined) return false;
-    try {
-      renameSync(join(this.dir, name), path);
-    } catch (error) {
-      throw fsError(error, path, `reuse spare ${name} as`);
+  /**
+   * Renames a spare to `path` and returns true, or returns false when there is none. A spare
+   * whose first entry header has an index >= `logFirstIndex` is unlinked instead (see the
+   * invariants). The caller syncs the directory before writing to `path`.
+   */
+  takeAs(path: string, logFirstIndex: number): boolean {
+    for (let name = this.names.shift(); name !== undefined; name = this.names.shift()) {
+      const spare = join(this.dir, name);
+      const firstIndex = firstHeaderIndex(spare);
+      if (firstIndex !== undefined && firstIndex >= logFirstIndex) {
+        this.unlinkIfPresent(spare);
+        this.discarded++;
+        continue;
+      }
+      try {
+        renameSync(spare, path);
+      } catch (error) {
+        throw fsError(error, path, `reuse spare ${name} as`);
+      }
+      this.recycled++;
+      return true;
     }
-    this.recycled++;
-    return true;
+    return false;
   }
 
   /** Every spare name in `dir` (for tests and recovery checks). */
   static listIn(dir: string): string[] {
     return readdirSync(dir).filter((name) => SPARE_NAME.test(name));
   }
+}
+
+/** The index in the first entry header of `path`, or undefined when it does not start with one. */
+function firstHeaderIndex(path: string): number | undefined {
+  const header = Buffer.alloc(ENTRY_HEADER_BYTES);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw fsError(error, path, 'open spare segment');
+  }
+  try {
+    if (readSync(fd, header, 0, ENTRY_HEADER_BYTES, 0) < ENTRY_HEADER_BYTES) return undefined;
+  } catch (error) {
+    throw fsError(error, path, 'read spare segment');
+  } finally {
+    closeSync(fd);
+  }
+  const decoded = decodeEntryHeader(header, 0);
+  return typeof decoded === 'string' ? undefined : decoded.index;
 }

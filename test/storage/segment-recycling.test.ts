@@ -3,13 +3,14 @@
 // data; these tests check that they are cut at seal and at close, and that recovery never takes
 // them for log entries: not after a crash image, not behind a torn last entry.
 
-import { cpSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/raft/types.js';
+import { encodeEntry } from '../../src/storage/entry-format.js';
 import { FileLogStore } from '../../src/storage/file-store.js';
 import { SpareSegments } from '../../src/storage/spare-segments.js';
-import { dump, entries, removeTempDirs, tempDir } from './helpers.js';
+import { dump, entries, entry, removeTempDirs, tempDir } from './helpers.js';
 
 afterEach(removeTempDirs);
 
@@ -96,11 +97,27 @@ describe('segment recycling', () => {
     await recovered.close();
   });
 
+  it('unlinks a spare whose first entry has an index the log still expects, instead of reusing it', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir, ...OPTIONS });
+    await appendInSteps(store, 100);
+    await store.close();
+    // What a power loss could leave if a spare's rename back into place were lost after new
+    // entries reached it: entries the log has not got yet, under a spare's name.
+    writeFileSync(join(dir, 'spare-90.seg'), Buffer.concat([101, 102, 103].map((i) => encodeEntry(i, 1, entry(i, 1).data))));
+    const reopened = await FileLogStore.open({ dir, ...OPTIONS });
+    for (let from = 101; from <= 250; from += 15) await reopened.append(entries(from, Math.min(from + 14, 250), 1));
+    expect(reopened.spareStats().discarded).toBe(1);
+    expect(existsSync(join(dir, 'spare-90.seg'))).toBe(false);
+    expect(dump(reopened)).toEqual(plain(entries(reopened.firstIndex(), 250, 1)));
+    await reopened.close();
+  });
+
   it('unlinks the removed files when spareSegmentsMax is 0', async () => {
     const dir = tempDir();
     const store = await FileLogStore.open({ dir, ...OPTIONS, spareSegmentsMax: 0 });
     for (let from = 1; from <= 400; from += 50) await store.append(entries(from, from + 49, 1));
-    expect(store.spareStats()).toEqual({ recycled: 0, spares: 0 });
+    expect(store.spareStats()).toEqual({ recycled: 0, spares: 0, discarded: 0 });
     expect(SpareSegments.listIn(dir)).toEqual([]);
     await store.close();
   });

@@ -1155,8 +1155,11 @@ export class FileLogStore implements LogStore {
     for (const name of names) if (name.endsWith('.tmp') && unlinkIfPresent(join(this.dir, name))) dirChanged = true;
     this.spares.adopt(names);
     let firsts = names.map(parseSegmentFileName).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
-    // Segments wholly before the recorded start are leftovers of an interrupted retention pass.
-    while (firsts.length > 1 && firsts[1]! <= start.firstIndex) {
+    // Segments wholly before the recorded start are leftovers of an interrupted retention pass:
+    // one whose successor starts at or before the start, or a lone one whose index file says it
+    // ends before it (retention dooms the segment just sealed when it keeps only one, and the
+    // start is durable before the next segment's file exists).
+    while (firsts.length > 0 && (firsts.length > 1 ? firsts[1]! <= start.firstIndex : endsBefore(this.dir, firsts[0]!, start.firstIndex))) {
       const name = join(this.dir, segmentFileName(firsts[0]!));
       unlinkIfPresent(name);
       unlinkIfPresent(name.replace(/\.log$/, '.idx'));
@@ -1335,6 +1338,13 @@ function safeReaddir(dir: string): string[] {
   } catch (error) {
     throw fsError(error, dir, 'list data directory');
   }
+}
+
+/** True when the segment starting at `first` has an index file whose last entry is below `index`. */
+function endsBefore(dir: string, first: number, index: number): boolean {
+  if (first >= index) return false;
+  const loaded = readSegmentIndex(join(dir, segmentFileName(first)).replace(/\.log$/, '.idx'), first);
+  return typeof loaded !== 'string' && first + loaded.offsets.length - 1 < index;
 }
 
 function fileSize(path: string): number {

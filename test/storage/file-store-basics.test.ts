@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeEntry } from '../../src/storage/entry-format.js';
 import { FileLogStore } from '../../src/storage/file-store.js';
+import { writeLogStart } from '../../src/storage/log-start-file.js';
 import { MemoryLogStore } from '../../src/storage/memory-store.js';
 import { StorageError } from '../../src/storage/storage-error.js';
 import { asIndex, asNodeId, asTerm } from '../../src/types.js';
@@ -147,6 +148,27 @@ describe('FileLogStore basics', () => {
     expect(reopened.firstIndex()).toBe(first);
     expect(reopened.term(asIndex(first - 1))).toBe(2);
     expect(dump(reopened)).toEqual(before);
+    await reopened.close();
+  });
+
+  it('opens after a retention pass that kept one segment was cut short before the new segment existed', async () => {
+    const dir = tempDir();
+    const store = await FileLogStore.open({ dir, segmentBytes: 4096, retention: { segmentsMax: 2 } });
+    for (let from = 1; from <= 100; from += 10) await store.append(entries(from, from + 9, 1));
+    await store.close();
+    const logs = readdirSync(dir).filter((n) => n.endsWith('.log')).sort();
+    expect(logs.length).toBe(2);
+    // The state a kill leaves when retention keeps one segment: the log start already names the
+    // next segment, whose file was never made, and the segment just sealed is still there.
+    const active = Number(logs[1]!.slice(0, 20));
+    unlinkSync(join(dir, logs[1]!));
+    writeLogStart(dir, { firstIndex: active, prevTerm: 1 });
+    const reopened = await FileLogStore.open({ dir, segmentBytes: 4096 });
+    expect(reopened.firstIndex()).toBe(active);
+    expect(reopened.lastIndex()).toBe(active - 1);
+    expect(reopened.term(asIndex(active - 1))).toBe(1);
+    await reopened.append(entries(active, active + 4, 1));
+    expect(dump(reopened).map((e) => e.index)).toEqual([active, active + 1, active + 2, active + 3, active + 4]);
     await reopened.close();
   });
 

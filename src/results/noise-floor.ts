@@ -9,10 +9,8 @@ import { normalQuantile, tQuantile } from './stats-quantiles.js';
  * A/A pairs scatter around 0, so their root mean square is the spread (no mean is fitted).
  */
 export function noiseFloor(changesPercent: readonly number[], confidence: number): number {
-  const finite = changesPercent.filter(Number.isFinite);
-  const n = finite.length;
+  const { n, rms } = spreadOf(changesPercent);
   if (n < 3) return Number.NaN;
-  const rms = Math.sqrt(finite.reduce((sum, c) => sum + c * c, 0) / n);
   return Math.ceil(tQuantile(1 - (1 - confidence) / 2, n - 1) * rms * Math.sqrt(1 + 1 / n) * 10) / 10;
 }
 
@@ -24,9 +22,14 @@ export function noiseFloor(changesPercent: readonly number[], confidence: number
  * it is an estimate to plan with, not a promise. NaN from fewer than 3 changes.
  */
 export function runsPerSideToDetect(changesPercent: readonly number[], runsPerSide: number, slowdownPercent: number, confidence: number, power = 0.95): number {
-  const finite = changesPercent.filter(Number.isFinite);
-  if (finite.length < 3 || !(slowdownPercent > 0) || !(runsPerSide >= 1)) return Number.NaN;
-  const rms = Math.sqrt(finite.reduce((sum, c) => sum + c * c, 0) / finite.length);
+  const { n, rms } = spreadOf(changesPercent);
+  if (n < 3 || !(slowdownPercent > 0) || !(runsPerSide >= 1)) return Number.NaN;
   const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
   return Math.max(1, Math.ceil(runsPerSide * ((z * rms) / slowdownPercent) ** 2));
+}
+
+/** How many A/A changes are finite, and their root mean square (they scatter around 0, so no mean is fitted). */
+function spreadOf(changesPercent: readonly number[]): { n: number; rms: number } {
+  const finite = changesPercent.filter(Number.isFinite);
+  return { n: finite.length, rms: Math.sqrt(finite.reduce((sum, c) => sum + c * c, 0) / finite.length) };
 }

@@ -37,7 +37,7 @@ import { fsyncDirectory, readHardState, writeHardStateAsync } from './hard-state
 import type { FsyncPolicy, LogStore } from './log-store.js';
 import { FSYNC_ALWAYS } from './log-store.js';
 import { readLogStart, writeLogStart } from './log-start-file.js';
-import { Segment, parseSegmentFileName, segmentFileName } from './segment.js';
+import { Segment, parseSegmentFileName, segmentFileName, segmentIndexFileName } from './segment.js';
 import { readSegmentIndex, writeSegmentIndex } from './segment-index-file.js';
 import { scanSegment } from './segment-scan.js';
 import { SPARE_SEGMENTS_MAX_DEFAULT, SpareSegments } from './spare-segments.js';
@@ -924,11 +924,13 @@ export class FileLogStore implements LogStore {
     return unlinkIfPresent(seg.indexPath);
   }
 
-  private removeFiles(seg: Segment): void {
+  /** Closes a segment and removes its files; retention keeps the data file as a spare (spare-segments.ts). */
+  private removeFiles(seg: Segment, dataFile: 'unlink' | 'keep as spare' = 'unlink'): void {
     if (seg.fd >= 0) closeSync(seg.fd);
     seg.fd = -1;
-    unlinkIfPresent(seg.path);
     unlinkIfPresent(seg.indexPath);
+    if (dataFile === 'keep as spare') this.spares.retire(seg.path);
+    else unlinkIfPresent(seg.path);
   }
 
   /** Starts an fdatasync of `seg` that nobody waits for; a failure is the store's failure like any other. */
@@ -1016,10 +1018,7 @@ export class FileLogStore implements LogStore {
     this.lastSegIndexHint = 0;
     for (const seg of doomed) {
       this.cache.drop(seg, 0);
-      if (seg.fd >= 0) closeSync(seg.fd);
-      seg.fd = -1;
-      unlinkIfPresent(seg.indexPath);
-      this.spares.retire(seg.path);
+      this.removeFiles(seg, 'keep as spare');
     }
     this.syncDir();
   }
@@ -1160,9 +1159,8 @@ export class FileLogStore implements LogStore {
     // ends before it (retention dooms the segment just sealed when it keeps only one, and the
     // start is durable before the next segment's file exists).
     while (firsts.length > 0 && (firsts.length > 1 ? firsts[1]! <= start.firstIndex : endsBefore(this.dir, firsts[0]!, start.firstIndex))) {
-      const name = join(this.dir, segmentFileName(firsts[0]!));
-      unlinkIfPresent(name);
-      unlinkIfPresent(name.replace(/\.log$/, '.idx'));
+      unlinkIfPresent(join(this.dir, segmentFileName(firsts[0]!)));
+      unlinkIfPresent(join(this.dir, segmentIndexFileName(firsts[0]!)));
       dirChanged = true;
       firsts = firsts.slice(1);
     }
@@ -1220,9 +1218,8 @@ export class FileLogStore implements LogStore {
         throw fsError(error, seg.path, `truncate torn tail at ${problem.offset} of`);
       }
       for (const first of firsts.slice(i + 1)) {
-        const path = join(this.dir, segmentFileName(first));
-        unlinkIfPresent(path);
-        unlinkIfPresent(path.replace(/\.log$/, '.idx'));
+        unlinkIfPresent(join(this.dir, segmentFileName(first)));
+        unlinkIfPresent(join(this.dir, segmentIndexFileName(first)));
         dirChanged = true;
       }
       break;
@@ -1343,7 +1340,7 @@ function safeReaddir(dir: string): string[] {
 /** True when the segment starting at `first` has an index file whose last entry is below `index`. */
 function endsBefore(dir: string, first: number, index: number): boolean {
   if (first >= index) return false;
-  const loaded = readSegmentIndex(join(dir, segmentFileName(first)).replace(/\.log$/, '.idx'), first);
+  const loaded = readSegmentIndex(join(dir, segmentIndexFileName(first)), first);
   return typeof loaded !== 'string' && first + loaded.offsets.length - 1 < index;
 }
 

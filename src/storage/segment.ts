@@ -22,6 +22,11 @@ export function segmentFileName(firstIndex: number): string {
   return `${String(firstIndex).padStart(SEGMENT_NAME_DIGITS, '0')}.log`;
 }
 
+/** The name of the index file of the segment starting at `firstIndex` (written when it is sealed). */
+export function segmentIndexFileName(firstIndex: number): string {
+  return `${String(firstIndex).padStart(SEGMENT_NAME_DIGITS, '0')}.idx`;
+}
+
 /** The first index encoded in a segment file name, or undefined when the name is not a segment's. */
 export function parseSegmentFileName(name: string): number | undefined {
   const match = SEGMENT_NAME.exec(name);
@@ -52,7 +57,7 @@ export class Segment {
     assert(Number.isSafeInteger(firstIndex) && firstIndex >= 1, () => `segment first index ${firstIndex}`);
     this.firstIndex = firstIndex;
     this.path = join(dir, segmentFileName(firstIndex));
-    this.indexPath = this.path.replace(/\.log$/, '.idx');
+    this.indexPath = join(dir, segmentIndexFileName(firstIndex));
     this.offsetsArray = new Uint32Array(Math.max(1, capacity));
   }
 

@@ -100,7 +100,7 @@ export class SpareSegments {
     return false;
   }
 
-  /** Every spare name in `dir` (for tests and recovery checks). */
+  /** Every spare name in `dir` (what tests check the directory with). */
   static listIn(dir: string): string[] {
     return readdirSync(dir).filter((name) => SPARE_NAME.test(name));
   }
